@@ -1,0 +1,12 @@
+# TokenPose-L/D6 on MPII 256x256 (3 stacks x 2 layers, keypoint-token fusion): the official
+# recipe of ../../_base_/tokenpose_mpii-256x256.py, evaluated with PCKh@0.5 on the valid split.
+_base_ = ['../../_base_/tokenpose_mpii-256x256.py']
+
+model = dict(
+    backbone=dict(
+        arch='hrnet-w48',
+        # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
+        # init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth'),
+    ),
+    neck=dict(arch='l-d6-mpii'),
+    head=dict(arch='l-d6-mpii'))

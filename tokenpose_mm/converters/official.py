@@ -1,0 +1,129 @@
+"""Official TokenPose checkpoints -> MMEngine checkpoints of our TopdownPoseEstimator.
+
+Accepts the three files the official code writes: ``final_state.pth`` and ``model_best.pth``
+(flat state dicts) and ``checkpoint.pth`` (``{'state_dict': {'module.' + key: ...}, ...}``).
+The conversion is strict: every official tensor must land on exactly one of ours with the same
+shape, and every tensor of ours must be filled.
+"""
+import re
+from collections import OrderedDict
+from typing import Dict, List, Mapping, Optional, Tuple
+
+import torch
+from torch import Tensor, nn
+
+# (official key pattern, our key template); the first matching rule wins.
+_LAYER = r'\.layers\.(\d+)\.'
+_RULES: Tuple[Tuple[str, str], ...] = (
+    # transformer stacks: T/B/S one ('transformer'), L three ('transformer1..3')
+    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'0\.fn\.norm\.(.+)$',
+     'neck.stacks.{s}.layers.{0}.norm1.{1}'),
+    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'0\.fn\.fn\.to_qkv\.(.+)$',
+     'neck.stacks.{s}.layers.{0}.attn.qkv.{1}'),
+    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'0\.fn\.fn\.to_out\.0\.(.+)$',
+     'neck.stacks.{s}.layers.{0}.attn.proj.{1}'),
+    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'1\.fn\.norm\.(.+)$',
+     'neck.stacks.{s}.layers.{0}.norm2.{1}'),
+    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'1\.fn\.fn\.net\.0\.(.+)$',
+     'neck.stacks.{s}.layers.{0}.ffn.fc1.{1}'),
+    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'1\.fn\.fn\.net\.3\.(.+)$',
+     'neck.stacks.{s}.layers.{0}.ffn.fc2.{1}'),
+    (r'^(?:transformer|features)\.keypoint_token$', 'neck.keypoint_tokens'),
+    (r'^(?:transformer|features)\.pos_embedding$', 'neck.pos_embedding'),
+    (r'^(?:transformer|features)\.patch_to_embedding\.(.+)$', 'neck.patch_embed.{0}'),
+    (r'^(?:transformer|features)\.mlp_head\.(\d+)\.(.+)$', 'head.mlp.{0}.{1}'),
+    # front-ends: HRNet under 'pre_feature', the S stem under 'features'
+    (r'^pre_feature\.(.+)$', 'backbone.{0}'),
+    (r'^features\.((?:conv|bn)[12]\..+|layer1\..+)$', 'backbone.{0}'),
+)
+
+
+class CheckpointMismatchError(ValueError):
+    """The official checkpoint does not fit the model it is converted for."""
+
+
+def official_state_dict(checkpoint: Mapping) -> Dict[str, Tensor]:
+    """The flat official state dict of any official checkpoint file's content."""
+    if not isinstance(checkpoint, Mapping):
+        raise CheckpointMismatchError(
+            f'an official TokenPose checkpoint is a dict, got {type(checkpoint).__name__}')
+    if 'state_dict' in checkpoint and isinstance(checkpoint['state_dict'], Mapping):
+        state = checkpoint['state_dict']  # checkpoint.pth
+    else:
+        state = checkpoint  # final_state.pth / model_best.pth
+    if not state or not all(isinstance(v, Tensor) for v in state.values()):
+        raise CheckpointMismatchError('no state dict of tensors found in the checkpoint '
+                                      f'(top-level keys: {list(checkpoint)[:8]})')
+    if all(k.startswith('module.') for k in state):
+        state = {k[len('module.'):]: v for k, v in state.items()}
+    return dict(state)
+
+
+def rename_official_key(key: str) -> str:
+    """Our key for one official key; KeyError when no rule knows it."""
+    for pattern, template in _RULES:
+        m = re.match(pattern, key)
+        if m:
+            groups = list(m.groups())
+            stack = 0
+            if template.startswith('neck.stacks'):
+                stack = int(groups.pop(0) or 1) - 1  # '' (single) or '1'..'3'
+            return template.format(*groups, s=stack)
+    raise KeyError(key)
+
+
+def convert_official_state_dict(official: Mapping[str, Tensor], model: nn.Module,
+                                arch: str = '') -> 'OrderedDict[str, Tensor]':
+    """Map an official state dict onto ``model`` (a TopdownPoseEstimator of ours), strictly.
+
+    Floating tensors are stored as float32 (official files may hold float16).
+
+    Raises:
+        CheckpointMismatchError: naming every unknown, missing, unexpected or mis-shaped tensor
+            and the arch that was expected.
+    """
+    expected = model.state_dict()
+    converted: 'OrderedDict[str, Tensor]' = OrderedDict()
+    unknown: List[str] = []
+    for key, value in official.items():
+        try:
+            new_key = rename_official_key(key)
+        except KeyError:
+            unknown.append(key)
+            continue
+        converted[new_key] = value.float() if value.is_floating_point() else value
+    missing = [k for k in expected if k not in converted]
+    unexpected = [k for k in converted if k not in expected]
+    shapes = [f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(expected[k].shape)}'
+              for k, v in converted.items() if k in expected and v.shape != expected[k].shape]
+    problems = []
+    for name, keys in (('unknown official keys', unknown), ('missing in the checkpoint', missing),
+                       ('not in the model', unexpected), ('shape mismatch', shapes)):
+        if keys:
+            shown = ', '.join(keys[:6]) + (f', ... ({len(keys)} in all)' if len(keys) > 6 else '')
+            problems.append(f'{name}: {shown}')
+    if problems:
+        raise CheckpointMismatchError(
+            f'the official checkpoint does not match the model of arch {arch or "?"!r}:\n  ' +
+            '\n  '.join(problems))
+    return OrderedDict((k, converted[k]) for k in expected)
+
+
+def convert_official_checkpoint(src: str, config: str, dst: str,
+                                cfg_options: Optional[dict] = None) -> nn.Module:
+    """Convert the official checkpoint file ``src`` for the model of ``config``; save an
+    MMEngine checkpoint at ``dst`` and return the model with the weights loaded.
+
+    The official file is read weights-only (it holds tensors and plain containers only).
+    """
+    from mmengine.runner import save_checkpoint
+    from mmpose.apis import init_model
+
+    from ..utils import load_checkpoint_file
+
+    model = init_model(config, None, device='cpu', cfg_options=cfg_options)
+    arch = model.cfg.model.get('neck', {}).get('arch', '?')
+    state = convert_official_state_dict(official_state_dict(load_checkpoint_file(src)), model, arch)
+    model.load_state_dict(state, strict=True)
+    save_checkpoint({'meta': {'converted_from': src, 'arch': arch}, 'state_dict': state}, dst)
+    return model

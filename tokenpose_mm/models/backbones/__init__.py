@@ -1,0 +1,3 @@
+from .tokenpose_backbone import TokenPoseBackbone
+
+__all__ = ['TokenPoseBackbone']

@@ -1,0 +1,78 @@
+"""Keypoint tokens -> heatmaps (TokenPose, Li et al., ICCV 2021)."""
+from typing import List, Optional, Sequence, Union
+
+from mmpose.models.heads import HeatmapHead
+from mmpose.models.heads.base_head import BaseHead
+from mmpose.registry import KEYPOINT_CODECS, MODELS
+from torch import Tensor, nn
+
+from ..archs import get_arch
+
+
+@MODELS.register_module()
+class TokenPoseHead(HeatmapHead):
+    """An MLP from each keypoint token to its flattened heatmap.
+
+    ``LN -> Linear`` per hidden width, then ``LN -> Linear(h * w)``, reshaped row-major to
+    (K, h, w). Loss (built from ``loss``), flip test (``test_cfg``: ``flip_test``,
+    ``flip_mode='heatmap'``, ``shift_heatmap``, default False) and decoding through the codec
+    are MMPose's :class:`HeatmapHead`'s; only the layers and :meth:`forward` differ.
+
+    Args:
+        arch (str): Variant in :data:`TOKENPOSE_ARCHS`; gives the defaults below.
+        in_channels (int, optional): Width of the keypoint tokens (D times the number of fused
+            stacks). Defaults to the variant's.
+        hidden_dims (Sequence[int], optional): Hidden widths; ``()`` for one layer.
+        num_keypoints (int, optional): K.
+        heatmap_size (Sequence[int], optional): (w, h) of the heatmaps, as MMPose codecs.
+        loss (dict): Loss config. Defaults to ``KeypointMSELoss`` with target weights.
+        decoder (dict, optional): Codec config used to decode heatmaps; its ``heatmap_size``
+            must equal the head's.
+        init_cfg (dict | list, optional): Defaults to trunc-normal(0.02) Linear with zero bias,
+            LayerNorm 1/0.
+    """
+
+    def __init__(self,
+                 arch: str = 'b',
+                 in_channels: Optional[int] = None,
+                 hidden_dims: Optional[Sequence[int]] = None,
+                 num_keypoints: Optional[int] = None,
+                 heatmap_size: Optional[Sequence[int]] = None,
+                 loss: dict = dict(type='KeypointMSELoss', use_target_weight=True),
+                 decoder: Optional[dict] = None,
+                 init_cfg: Union[dict, List[dict], None] = None) -> None:
+        # HeatmapHead.__init__ would build deconvolutions; only its loss/predict are reused.
+        BaseHead.__init__(self, init_cfg if init_cfg is not None else self.default_init_cfg)
+        spec = get_arch(arch, num_keypoints=num_keypoints, heatmap_size=heatmap_size,
+                        head_hidden_dims=hidden_dims)
+        self.in_channels = spec.dim * spec.num_stacks if in_channels is None else int(in_channels)
+        self.out_channels = spec.num_keypoints
+        self.heatmap_size = tuple(spec.heatmap_size)
+        width, layers = self.in_channels, []
+        for hidden in (*spec.head_hidden_dims, self.heatmap_size[0] * self.heatmap_size[1]):
+            layers += [nn.LayerNorm(width), nn.Linear(width, hidden)]
+            width = hidden
+        self.mlp = nn.Sequential(*layers)
+        self.loss_module = MODELS.build(loss)
+        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
+        codec_size = getattr(self.decoder, 'heatmap_size', None)
+        if codec_size is not None and tuple(codec_size) != self.heatmap_size:
+            raise ValueError(f'the decoder heatmap_size (w, h)={tuple(codec_size)} differs from '
+                             f'the head heatmap_size (w, h)={self.heatmap_size} of arch {arch!r}')
+
+    @property
+    def default_init_cfg(self) -> List[dict]:
+        return [
+            dict(type='TruncNormal', layer='Linear', std=.02, bias=0.),
+            dict(type='Constant', layer='LayerNorm', val=1., bias=0.),
+        ]
+
+    def forward(self, feats: Union[Tensor, Sequence[Tensor]]) -> Tensor:
+        """Keypoint tokens (B, K, C), or a tuple ending with them -> heatmaps (B, K, h, w)."""
+        tokens = feats if isinstance(feats, Tensor) else feats[-1]
+        B, K, C = tokens.shape
+        if (K, C) != (self.out_channels, self.in_channels):
+            raise ValueError(f'{type(self).__name__} expects (B, K, C) keypoint tokens with '
+                             f'(K, C)={(self.out_channels, self.in_channels)}, got {(K, C)}')
+        w, h = self.heatmap_size
+        return self.mlp(tokens).reshape(B, K, h, w)

@@ -1,0 +1,3 @@
+from .tokenpose_neck import TokenPoseNeck
+
+__all__ = ['TokenPoseNeck']
