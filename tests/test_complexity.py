@@ -30,3 +30,17 @@ def test_cli_prints_a_table_for_configs():
         [sys.executable, f'{REPO}/tools/analysis/complexity.py', '--variants', 't', 's-v1'],
         capture_output=True, text=True, cwd=REPO, check=True)
     assert '| t ' in result.stdout and '1.292' in result.stdout and '2.226' in result.stdout
+
+
+@pytest.mark.parametrize('config, arch', [
+    ('tmpose/coco/td-hm_tmpose-b-random0.6_4xb32-300e_coco-256x192.py', 'b'),
+    ('tmpose/coco/td-hm_tmpose-l-d24-random0.6_4xb16-300e_coco-256x192.py', 'l-d24'),
+])
+def test_token_masking_cuts_transformer_cost(config, arch):
+    """TMPose at keep 0.6: GFLOPsT (paper counter, neck + head) falls by >= 60%, true
+    transformer MACs by >= 40%, against the unmasked model."""
+    full = model_complexity(build_model(arch), (3, 256, 192))
+    masked = model_complexity(build_model(config), (3, 256, 192))
+    assert masked.paper_gflops_t <= 0.4 * full.paper_gflops_t
+    assert masked.transformer_gmacs <= 0.6 * full.transformer_gmacs
+    assert masked.params == full.params

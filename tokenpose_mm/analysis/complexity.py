@@ -56,10 +56,10 @@ def true_macs(model: nn.Module, inputs: Tensor, modules: Sequence[nn.Module] = (
 
 
 def _counter_name(root: nn.Module, module: nn.Module) -> str:
-    """The name FlopCounterMode gives ``module`` (``Global`` plus its attribute path)."""
+    """The name FlopCounterMode gives ``module``: the root's class name plus its attribute path."""
     for name, m in root.named_modules():
         if m is module:
-            return f'Global.{name}' if name else 'Global'
+            return f'{type(root).__name__}.{name}' if name else type(root).__name__
     raise ValueError('module is not part of the model')
 
 
