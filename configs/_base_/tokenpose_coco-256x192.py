@@ -3,6 +3,8 @@
 _base_ = ['mmpose::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['tokenpose_mm'], allow_failed_imports=False)
+# MMPose's PoseLocalVisualizer with its NumPy-2 fix
+visualizer = dict(type='TokenPoseLocalVisualizer')
 
 # runtime: Adam 1e-3, no weight decay, x0.1 at epochs 200 and 260, 300 epochs, no warm-up
 train_cfg = dict(max_epochs=300, val_interval=10)

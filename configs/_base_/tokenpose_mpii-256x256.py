@@ -2,6 +2,8 @@
 _base_ = ['mmpose::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['tokenpose_mm'], allow_failed_imports=False)
+# MMPose's PoseLocalVisualizer with its NumPy-2 fix
+visualizer = dict(type='TokenPoseLocalVisualizer')
 
 train_cfg = dict(max_epochs=300, val_interval=10)
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.))

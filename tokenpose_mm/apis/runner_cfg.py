@@ -6,13 +6,35 @@ from typing import Optional
 
 import torch
 from mmengine.config import Config
+from mmengine.utils import get_installed_path
+
+
+def resolve_config(config: str, what: str = 'config') -> str:
+    """The file behind ``config``: a path, or ``package::relative/path.py`` inside an installed
+    OpenMMLab package's configs (``mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py``) or its other
+    installed files (``mmpose::demo/mmdetection_cfg/rtmdet_m_640-8xb32_coco-person.py``)."""
+    if '::' in config:
+        package, _, rel = config.partition('::')
+        try:
+            root = get_installed_path(package)
+        except Exception as e:  # not installed
+            raise FileNotFoundError(
+                f'{what} {config!r}: package {package!r} is not installed') from e
+        # the package's configs, else its other installed files (mmpose::demo/mmdetection_cfg/...)
+        for folder in (osp.join(root, '.mim', 'configs'), osp.join(root, 'configs'),
+                       osp.join(root, '.mim')):
+            if osp.isfile(osp.join(folder, rel)):
+                return osp.join(folder, rel)
+        raise FileNotFoundError(f'{what} not found: {config!r} (no {rel!r} in the configs of '
+                                f'{package!r})')
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'{what} not found: {config!r}')
+    return config
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     """Load ``path`` (a file, or ``mmpose::...``) with MMEngine, then merge ``cfg_options``."""
-    if not path.startswith('mmpose::') and not osp.isfile(path):
-        raise FileNotFoundError(f'config file not found: {path!r}')
-    cfg = Config.fromfile(path)
+    cfg = Config.fromfile(resolve_config(path))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg

@@ -1,0 +1,102 @@
+"""The paper's attention analysis on a converted official checkpoint and real images: maps per
+layer over the visual-token grid, keypoint-token similarity, top-2 keypoints, readable PNGs."""
+import os.path as osp
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmpose.apis import init_model
+
+from tokenpose_mm.analysis.attention import (compute_attention, keypoint_token_similarity,
+                                             save_attention_figures, top_attended_keypoints)
+from tokenpose_mm.converters import convert_official_checkpoint
+
+from ..conftest import COCO_TINY, MPII_TINY, REPO, config_path, reference
+
+IMAGE = osp.join(MPII_TINY, '005808361.jpg')
+
+
+@pytest.fixture(scope='module')
+def pose(tmp_path_factory):
+    root = tmp_path_factory.mktemp('attention')
+    config = root / 'tokenpose-s-v1-depth3.py'
+    config.write_text(f"_base_ = [{config_path('s-v1')!r}]\nmodel = dict(neck=dict(depth=3))\n")
+    ckpt = str(root / 'converted.pth')
+    model = convert_official_checkpoint(reference('tokenpose_s_v1_depth3.pth'), str(config), ckpt)
+    return str(config), ckpt, model.eval()
+
+
+def test_maps_cover_every_layer_and_the_patch_grid(pose):
+    model = pose[2]
+    result = compute_attention(model, IMAGE, [100, 40, 400, 420])
+    L, K, (gh, gw) = 3, 17, model.neck.grid
+    assert result.visual.shape == (L, K, gh, gw) == (3, 17, 16, 16)
+    assert result.keypoint.shape == (L, K, K)
+    # each keypoint token's attention over [keypoint tokens, visual tokens] sums to one
+    total = result.visual.sum(axis=(2, 3)) + result.keypoint.sum(axis=2)
+    assert np.allclose(total, 1, atol=1e-5)
+    assert result.crop.shape == (256, 192, 3) and result.crop.dtype == np.uint8
+    assert result.keypoints.shape == (17, 2) and result.names[9] == 'left_wrist'
+    # the crop is the model input: it re-normalises to the tensor the network saw
+    with torch.no_grad():
+        heatmaps = model(torch.from_numpy(
+            (result.crop - np.array([123.675, 116.28, 103.53])) / [58.395, 57.12, 57.375]
+        ).permute(2, 0, 1)[None].float(), None, mode='tensor')
+    peak = heatmaps[0, 0].flatten().argmax()
+    assert abs(int(peak % 48) * 4 - result.keypoints[0, 0]) <= 8
+
+
+def test_masked_tokens_are_blank(pose):
+    cfg = {'model.neck.depth': 3,
+           'model.neck.token_masking': dict(strategy='uniform', keep_ratio=0.5)}
+    model = init_model(config_path('s-v1'), pose[1], device='cpu', cfg_options=cfg)
+    result = compute_attention(model, IMAGE)
+    blank = np.isnan(result.visual[0, 0])
+    assert blank.sum() == 128
+    assert np.allclose(np.nansum(result.visual, axis=(2, 3)) + result.keypoint.sum(2), 1,
+                       atol=1e-5)
+
+
+def test_similarity_and_top2(pose):
+    model = pose[2]
+    sim = keypoint_token_similarity(model.neck)
+    tokens = model.neck.keypoint_tokens[0].detach()
+    assert sim.shape == (17, 17) and np.allclose(sim, (tokens @ tokens.T).numpy(), atol=1e-5)
+    attn = np.array([[.5, .1, .3, .1], [.2, .6, .1, .1], [.3, .3, .2, .2], [.1, .1, .7, .1]])
+    assert top_attended_keypoints(attn).tolist() == [[2, 1], [0, 2], [0, 1], [2, 0]]
+
+
+def test_tool_writes_readable_figures(pose, tmp_path, capsys):
+    import matplotlib.image as mpimg
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+    try:
+        import attention_maps
+    finally:
+        sys.path.pop(0)
+    out = tmp_path / 'figs'
+    image = osp.join(COCO_TINY, '000000196141.jpg')
+    code = attention_maps.main([pose[0], pose[1], image, '--out-dir', str(out), '--box', '330',
+                                '40', '470', '420', '--keypoints', 'nose', 'left_wrist', '16'])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert 'top-2 most attended keypoints' in printed and 'left_wrist:' in printed
+    for name in ('layer_attention', 'token_similarity', 'keypoint_constraints'):
+        png = mpimg.imread(str(out / f'{name}.png'))
+        assert png.shape[0] > 300 and png.shape[1] > 300 and png.std() > 0.05
+    # bad requests name the value
+    assert attention_maps.main([pose[0], pose[1], image, '--out-dir', str(out),
+                                '--keypoints', 'left_paw']) == 1
+    assert "unknown keypoint 'left_paw'" in capsys.readouterr().err
+    assert attention_maps.main([pose[0], pose[1], str(tmp_path / 'x.jpg')]) == 1
+    assert 'image not found' in capsys.readouterr().err
+    assert attention_maps.main([pose[0], pose[1], image, '--layers', '7']) == 1
+    assert 'layer 7 out of range: the model has 3 layers' in capsys.readouterr().err
+
+
+def test_top2_summary_names_joints(pose, tmp_path):
+    out = save_attention_figures(pose[2], IMAGE, str(tmp_path), layers=[2])
+    assert out['num_layers'] == 3
+    assert set(out['top2']) == set(pose[2].dataset_meta['keypoint_id2name'].values())
+    for joint, picks in out['top2'].items():
+        assert len(picks) == 2 and joint not in picks

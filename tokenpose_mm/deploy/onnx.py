@@ -1,0 +1,166 @@
+"""ONNX export of a top-down pose model: normalised image crops -> heatmaps.
+
+The exported graph is ``model(x, None, mode='tensor')`` of MMPose's ``TopdownPoseEstimator``,
+i.e. backbone -> neck -> head forward, without flip test or decoding:
+
+- input ``input``: (B, 3, H, W) float32, RGB, ``(pixel - mean) / std`` with the model's
+  ``PoseDataPreprocessor`` mean/std (ImageNet: mean 123.675, 116.28, 103.53; std 58.395,
+  57.12, 57.375), H x W the config's ``TopdownAffine`` input size (256 x 192 for COCO);
+  B is dynamic;
+- output ``heatmaps``: (B, K, h, w) float32, decoded by the config's codec
+  (``MSRAHeatmap``, DARK) and mapped back through the inverse crop affine, as MMPose does.
+
+Mean, std, channel order, input and heatmap sizes and the joint names are stored in the ONNX
+file's metadata (``metadata_props``). :func:`verify_onnx` runs onnxruntime on real preprocessed
+crops (:func:`sample_inputs`) and compares with PyTorch.
+"""
+import json
+import os
+import os.path as osp
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ..apis.inference import load_image, prepare_batch, validate_boxes
+
+DEFAULT_OPSET = 17
+
+
+class OnnxMismatchError(RuntimeError):
+    """onnxruntime's output differs from PyTorch's by more than the tolerance."""
+
+
+class HeatmapModel(nn.Module):
+    """``model(x, None, mode='tensor')``: (B, 3, H, W) normalised crops -> (B, K, h, w)
+    heatmaps."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.model(x, None, mode='tensor')
+
+
+def model_input_size(model: nn.Module) -> Tuple[int, int]:
+    """(w, h) of the model input: the ``TopdownAffine`` input size of the test pipeline."""
+    for step in model.cfg.test_dataloader.dataset.pipeline:
+        if step.get('type', '').split('.')[-1] == 'TopdownAffine':
+            return tuple(int(v) for v in step['input_size'])
+    raise ValueError('the config test pipeline has no TopdownAffine; cannot tell the input size')
+
+
+def onnx_metadata(model: nn.Module) -> dict:
+    """What a consumer of the ONNX file needs to preprocess and decode (strings)."""
+    pre = model.data_preprocessor
+    w, h = model_input_size(model)
+    meta = getattr(model, 'dataset_meta', None) or {}
+    names = meta.get('keypoint_id2name', {})
+    return {
+        'input': 'RGB image crop (TopdownAffine), (pixel - mean) / std, NCHW float32',
+        'mean': json.dumps([round(float(v), 4) for v in pre.mean.flatten()]),
+        'std': json.dumps([round(float(v), 4) for v in pre.std.flatten()]),
+        'channel_order': 'rgb' if getattr(pre, '_channel_conversion', False) else 'bgr',
+        'input_size_hw': json.dumps([h, w]),
+        'heatmap_size_hw': json.dumps(list(model.head.heatmap_size[::-1]))
+        if hasattr(model.head, 'heatmap_size') else '',
+        'keypoint_names': json.dumps([names[i] for i in sorted(names)]),
+        'producer': 'tokenpose_mm',
+    }
+
+
+def export_onnx(model: nn.Module, out_file: str, opset: int = DEFAULT_OPSET,
+                dynamic_batch: bool = True) -> str:
+    """Export ``model`` (from ``mmpose.apis.init_model``) image -> heatmaps to ``out_file``.
+
+    Uses torch's TorchScript-based exporter (``dynamo=False``: no onnxscript needed); the
+    attention runs as ONNX ops from ``scaled_dot_product_attention`` (opset >= 14).
+
+    Args:
+        model (nn.Module): Top-down pose model.
+        out_file (str): Path of the ``.onnx`` file (folders are created).
+        opset (int): ONNX opset. Defaults to 17.
+        dynamic_batch (bool): Make the batch axis dynamic. Defaults to True.
+
+    Returns:
+        str: ``out_file``.
+    """
+    import onnx
+    if opset < 14:
+        raise ValueError(f'opset {opset} is too old: scaled_dot_product_attention needs >= 14')
+    model.eval()
+    w, h = model_input_size(model)
+    dummy = torch.randn(1, 3, h, w, device=next(model.parameters()).device)
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    axes = {'input': {0: 'batch'}, 'heatmaps': {0: 'batch'}} if dynamic_batch else None
+    # an eval-mode wrapper: the exporter restores the wrapper's mode on all submodules after
+    # tracing, and a fresh module is in training mode (BatchNorm would then update its stats)
+    wrapper = HeatmapModel(model).eval()
+    with torch.no_grad():
+        torch.onnx.export(wrapper, (dummy, ), out_file, dynamo=False,
+                          input_names=['input'], output_names=['heatmaps'],
+                          dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
+    proto = onnx.load(out_file)
+    for key, value in onnx_metadata(model).items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.checker.check_model(proto)
+    onnx.save(proto, out_file)
+    return out_file
+
+
+def sample_inputs(model: nn.Module, images: Sequence[str],
+                  boxes: Optional[Sequence] = None) -> Tensor:
+    """Real crops preprocessed exactly as the test pipeline: ``TopdownAffine`` of each box (or
+    the whole image) and ``PoseDataPreprocessor`` normalisation.
+
+    Args:
+        model (nn.Module): Top-down pose model.
+        images (Sequence[str]): Image paths (any format :func:`load_image` accepts).
+        boxes (Sequence, optional): Per image, (N, 4) xyxy boxes or None (whole image).
+
+    Returns:
+        Tensor: (sum N, 3, H, W) float32.
+    """
+    if not images:
+        raise ValueError('no sample images given')
+    crops: List[Tensor] = []
+    for i, path in enumerate(images):
+        image = load_image(path)
+        box = boxes[i] if boxes is not None else None
+        box = None if box is None else validate_boxes(box, image.shape, name=f'boxes of {path!r}')
+        with torch.no_grad():
+            crops.append(prepare_batch(model, image, box)['inputs'].float())
+    return torch.cat(crops)
+
+
+def verify_onnx(onnx_file: str, model: nn.Module, inputs: Tensor, atol: float = 1e-4) -> float:
+    """Run ``onnx_file`` with onnxruntime (CPU) on ``inputs`` (B, 3, H, W) and compare with
+    ``model(inputs, None, mode='tensor')``.
+
+    Returns:
+        float: max absolute difference of the heatmaps.
+
+    Raises:
+        OnnxMismatchError: shapes differ, or the difference exceeds ``atol``.
+    """
+    import onnxruntime as ort
+    if not osp.isfile(onnx_file):
+        raise FileNotFoundError(f'ONNX file not found: {onnx_file!r}')
+    model.eval()
+    with torch.no_grad():
+        expected = model(inputs, None, mode='tensor').float().cpu().numpy()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
+    session = ort.InferenceSession(onnx_file, options, providers=['CPUExecutionProvider'])
+    (got, ) = session.run(['heatmaps'], {'input': inputs.float().cpu().numpy()})
+    if got.shape != expected.shape:
+        raise OnnxMismatchError(f'onnxruntime heatmaps have shape {got.shape}, PyTorch '
+                                f'{expected.shape}')
+    diff = float(np.abs(got - expected).max())
+    if not diff <= atol:  # also catches NaN
+        raise OnnxMismatchError(f'onnxruntime and PyTorch heatmaps differ by up to {diff:.3g} '
+                                f'(tolerance {atol:g}) on {len(inputs)} crops of {onnx_file!r}')
+    return diff

@@ -1,0 +1,3 @@
+from .local_visualizer import TokenPoseLocalVisualizer
+
+__all__ = ['TokenPoseLocalVisualizer']

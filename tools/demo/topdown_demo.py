@@ -1,0 +1,76 @@
+"""Top-down pose estimation on images, folders or videos; draws the poses and saves JSON.
+
+    # person boxes from an MMDetection detector (config and weights of your choice)
+    python tools/demo/topdown_demo.py CONFIG CKPT INPUT --out-dir outputs/demo \
+        --det-config mmdet::rtmdet/rtmdet_m_8xb32-300e_coco.py --det-checkpoint rtmdet_m.pth
+    # person boxes from a JSON file ({file name: [[x1, y1, x2, y2(, score)]]} or COCO results)
+    python tools/demo/topdown_demo.py CONFIG CKPT images/ --boxes boxes.json
+    # no boxes: the whole image is one person
+    python tools/demo/topdown_demo.py CONFIG CKPT person.jpg
+
+INPUT is an image, a folder of images or a video. Writes ``OUT_DIR/vis/<name>.jpg`` (or
+``.mp4``) drawn by MMPose's PoseLocalVisualizer and ``OUT_DIR/predictions/<name>.json``.
+Exit status 1 when an input could not be read (each failure is printed with its reason).
+"""
+import argparse
+import sys
+
+from mmengine.config import DictAction
+
+from tokenpose_mm.apis.inference import InputError, TopdownInferencer, run_demo
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', help='pose config (path or mmpose::...)')
+    parser.add_argument('checkpoint', help='pose checkpoint (.pth)')
+    parser.add_argument('input', help='image, folder of images, or video')
+    parser.add_argument('--out-dir', default='outputs/demo', help='where results are written')
+    boxes = parser.add_mutually_exclusive_group()
+    boxes.add_argument('--det-config', help='MMDetection detector config (path or mmdet::...)')
+    boxes.add_argument('--boxes', help='JSON file of person boxes')
+    parser.add_argument('--det-checkpoint', help='detector weights for --det-config')
+    parser.add_argument('--det-cat-ids', type=int, nargs='+', default=[0],
+                        help='detector labels that are people (COCO detectors: 0)')
+    parser.add_argument('--bbox-thr', type=float, default=0.3, help='minimum box score')
+    parser.add_argument('--nms-thr', type=float, default=0.3, help='IoU of the box NMS')
+    parser.add_argument('--kpt-thr', type=float, default=0.3, help='keypoints drawn above it')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--no-vis', action='store_true', help='only write the JSON predictions')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='overrides of the pose config')
+    parser.add_argument('--det-cfg-options', nargs='+', action=DictAction,
+                        help='overrides of the detector config')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.det_checkpoint is not None and args.det_config is None:
+        print('error: --det-checkpoint needs --det-config', file=sys.stderr)
+        return 1
+    if args.det_config is not None and args.det_checkpoint is None:
+        print('warning: no --det-checkpoint: the detector has random weights', file=sys.stderr)
+    try:
+        inferencer = TopdownInferencer(
+            args.config, args.checkpoint, args.device, det_config=args.det_config,
+            det_checkpoint=args.det_checkpoint, boxes_file=args.boxes, bbox_thr=args.bbox_thr,
+            nms_thr=args.nms_thr, det_cat_ids=args.det_cat_ids, kpt_thr=args.kpt_thr,
+            cfg_options=args.cfg_options, det_cfg_options=args.det_cfg_options)
+        summary = run_demo(inferencer, args.input, args.out_dir, save_vis=not args.no_vis)
+    except (InputError, FileNotFoundError, ValueError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
+    print()
+    for path, message in summary.no_person.items():
+        print(f'no person: {message}')
+    for path, message in summary.failed.items():
+        print(f'error: {message}', file=sys.stderr)
+    print(f'{summary.people} people in {len(summary.predictions)} input(s); '
+          f'predictions in {args.out_dir}/predictions'
+          + ('' if args.no_vis else f', drawings in {args.out_dir}/vis'))
+    return 1 if summary.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
