@@ -5,13 +5,14 @@
     bash tools/dist_train.sh CONFIG NUM_PROCS [ARGS ...]   # torch's launcher, several machines too
 """
 import argparse
+import os.path as osp
 
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from tokenpose_mm.apis.runner_cfg import enable_amp, load_config, set_launcher, set_work_dir
 from tokenpose_mm.engine import add_safeguard_hooks
-from tokenpose_mm.utils import find_resumable_checkpoint
+from tokenpose_mm.utils import CheckpointError, find_resumable_checkpoint
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,8 +41,13 @@ def build_runner(args: argparse.Namespace) -> Runner:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
         enable_amp(cfg)
-    if args.resume == 'auto':  # the newest whole checkpoint; none: start from scratch
+    if args.resume == 'auto':  # the newest whole checkpoint, never a truncated or unsafe file
         cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
+        pointer = osp.join(cfg.work_dir, 'last_checkpoint')
+        if cfg.load_from is None and osp.isfile(pointer):  # do not silently start afresh
+            named = open(pointer).read().strip()
+            raise CheckpointError(f'cannot resume: {pointer} names {named!r}, which is not a '
+                                  'whole, loadable checkpoint, and no other is there')
         cfg.resume = cfg.load_from is not None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume

@@ -1,9 +1,9 @@
 """Training-loop safeguards for MMEngine's Runner, registered in ``mmpose.registry.HOOKS``."""
 from .hooks import (AtomicCheckpointHook, CheckpointMatchHook, FiniteLossHook,
-                    KeypointCountHook, RandomStateHook)
+                    KeypointCountHook, RandomStateHook, check_keypoint_count)
 from .safeguards import SAFEGUARD_HOOKS, add_safeguard_hooks
 
 __all__ = [
     'AtomicCheckpointHook', 'CheckpointMatchHook', 'FiniteLossHook', 'KeypointCountHook',
-    'RandomStateHook', 'SAFEGUARD_HOOKS', 'add_safeguard_hooks'
+    'RandomStateHook', 'SAFEGUARD_HOOKS', 'add_safeguard_hooks', 'check_keypoint_count'
 ]

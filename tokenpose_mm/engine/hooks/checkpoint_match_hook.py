@@ -30,14 +30,16 @@ class CheckpointMatchHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('state_dict', checkpoint)
-        state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}  # as MMEngine's revise_keys
+        # strip 'module.' as MMEngine's default revise_keys do
+        state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         problems = state_dict_mismatches(model.state_dict(), state)
         if not problems:
             return
         arch = runner.cfg.get('model', {}).get('neck', {}).get('arch')
+        config = runner.cfg.filename or 'the config'
         message = (f'the checkpoint does not fit the {type(model).__name__}'
-                   f'{f" (arch {arch!r})" if arch else ""} of {runner.cfg.filename or "the config"}:'
+                   f'{f" (arch {arch!r})" if arch else ""} of {config}:'
                    '\n  ' + '\n  '.join(problems))
         if self.strict:
             raise CheckpointMismatchError(message)

@@ -4,6 +4,7 @@ from typing import Optional
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmpose.registry import HOOKS
+from torch import nn
 
 
 @HOOKS.register_module()
@@ -33,16 +34,27 @@ class KeypointCountHook(Hook):
     @staticmethod
     def _check(runner, split: str, dataloader) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        head = getattr(model, 'head', None)
-        predicted: Optional[int] = getattr(head, 'out_channels', None)
         dataset = getattr(dataloader, 'dataset', None)
-        metainfo = getattr(dataset, 'metainfo', None) or {}
-        expected = metainfo.get('num_keypoints')
-        if predicted is None or expected is None or int(predicted) == int(expected):
-            return
-        name = metainfo.get('dataset_name', type(dataset).__name__)
-        raise ValueError(
-            f'the {split} dataset {name!r} ({type(dataset).__name__}) has {expected} keypoints '
-            f"(metainfo['num_keypoints']) but the model head {type(head).__name__} predicts "
-            f'{predicted} (out_channels); set num_keypoints={expected} in model.head (and '
-            f'model.neck for TokenPose), or use a dataset with {predicted} keypoints')
+        check_keypoint_count(model, getattr(dataset, 'metainfo', None),
+                             f'the {split} dataset ({type(dataset).__name__})')
+
+
+def check_keypoint_count(model: nn.Module, metainfo: Optional[dict], source: str = 'the dataset'
+                         ) -> None:
+    """Raise ``ValueError`` when ``metainfo['num_keypoints']`` differs from the keypoints the
+    head of ``model`` predicts (``out_channels``); nothing to compare is not an error.
+
+    Also usable after MMPose's ``init_model``:
+    ``check_keypoint_count(model, model.dataset_meta, 'the checkpoint/config metainfo')``.
+    """
+    head = getattr(model, 'head', None)
+    predicted: Optional[int] = getattr(head, 'out_channels', None)
+    expected = (metainfo or {}).get('num_keypoints')
+    if predicted is None or expected is None or int(predicted) == int(expected):
+        return
+    name = (metainfo or {}).get('dataset_name')
+    raise ValueError(
+        f'{source}{f" {name!r}" if name else ""} has {expected} keypoints '
+        f"(metainfo['num_keypoints']) but the model head {type(head).__name__} predicts "
+        f'{predicted} (out_channels); set num_keypoints={expected} in model.head (and '
+        f'model.neck for TokenPose), or use a dataset with {predicted} keypoints')

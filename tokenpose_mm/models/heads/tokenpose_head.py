@@ -75,4 +75,5 @@ class TokenPoseHead(HeatmapHead):
             raise ValueError(f'{type(self).__name__} expects (B, K, C) keypoint tokens with '
                              f'(K, C)={(self.out_channels, self.in_channels)}, got {(K, C)}')
         w, h = self.heatmap_size
-        return self.mlp(tokens).reshape(B, K, h, w)
+        # float32 heatmaps also under autocast: MMPose's loss-side accuracy goes through numpy
+        return self.mlp(tokens).reshape(B, K, h, w).float()

@@ -1,0 +1,295 @@
+"""Every bad input of docs/bad_inputs.md: how it is tried and the message it must get.
+
+The tests (``test_bad_inputs.py``) assert each message; ``tools/analysis/bad_input_table.py``
+runs the same cases and writes the table from the messages they really get.
+"""
+import contextlib
+import importlib.util
+import io
+import os
+import pickle
+import re
+from pathlib import Path
+from typing import Callable, List, NamedTuple, Optional
+
+import numpy as np
+import torch
+from mmengine.runner import Runner, save_checkpoint
+
+from tokenpose_mm.engine import check_keypoint_count
+
+from ..conftest import COCO_TINY, REPO, build_model
+from .runner_utils import TINY_CONFIG, cli_options, tiny_cfg
+
+MARKER = 'payload-ran'  # the crafted pickles would create this file if their code ever ran
+
+
+class Case(NamedTuple):
+    section: str
+    bad_input: str
+    entry_point: str
+    run: Callable[[Path], Optional[str]]  # raises, or returns what was logged instead
+    expect: str  # regular expression the message must match
+
+
+class _Payload:
+    """Unpickling this would run ``touch <marker>`` (if a loader ran code)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}', ))
+
+
+def tool(name: str):
+    """``tools/<name>.py`` as a module (the tools folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, 'tools', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _options(tmp: Path, options: Optional[dict] = None) -> List[str]:
+    return cli_options({'experiment_name': tmp.name, 'visualizer.name': f'visualizer:{tmp}',
+                        **(options or {})})
+
+
+def test_tool(tmp: Path, checkpoint: Path, options: Optional[dict] = None) -> None:
+    tool('test').main([TINY_CONFIG, str(checkpoint), '--work-dir', str(tmp / 'wd'),
+                       *_options(tmp, options)])
+
+
+def train_tool(tmp: Path, *args: str, options: Optional[dict] = None) -> None:
+    tool('train').main([TINY_CONFIG, '--work-dir', str(tmp / 'wd'), '--no-validate', *args,
+                        *_options(tmp, options)])
+
+
+def tiny_model(checkpoint: Optional[Path] = None, variant: str = 's-v1', **options):
+    return build_model(variant, {'model.neck.depth': 1, **options},
+                       None if checkpoint is None else str(checkpoint))
+
+
+# ---- files
+
+
+def evil_file(tmp: Path) -> Path:
+    path = tmp / 'epoch_1.pth'
+    torch.save({'meta': {'epoch': 1}, 'state_dict': {}, 'x': _Payload(tmp / MARKER)}, path)
+    return path
+
+
+def b_checkpoint(tmp: Path) -> Path:
+    path = tmp / 'tokenpose-b.pth'
+    save_checkpoint({'meta': {}, 'state_dict': tiny_model(variant='b').state_dict()}, str(path))
+    return path
+
+
+def truncated_file(tmp: Path) -> Path:
+    path = tmp / 'truncated.pth'
+    save_checkpoint({'meta': {}, 'state_dict': tiny_model().state_dict()}, str(path))
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    return path
+
+
+def text_file(tmp: Path) -> Path:
+    path = tmp / 'notes.pth'
+    path.write_text('{"this": "is json, not a checkpoint"}')
+    return path
+
+
+def empty_file(tmp: Path) -> Path:
+    path = tmp / 'empty.pth'
+    path.write_bytes(b'')
+    return path
+
+
+def plain_pickle(tmp: Path) -> Path:
+    path = tmp / 'plain.pkl'
+    path.write_bytes(pickle.dumps({'state_dict': {'w': [1., 2.]}}))
+    return path
+
+
+# ---- runs
+
+
+def _train_runner(tmp: Path, options: dict) -> None:
+    Runner.from_cfg(tiny_cfg(tmp / 'wd', {'experiment_name': tmp.name, **options})).train()
+
+
+def _init_model_logged(checkpoint: Path) -> str:
+    """MMEngine's non-strict load only prints the mismatch: capture it."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        tiny_model(checkpoint)
+    return out.getvalue().strip() or '(nothing logged)'
+
+
+def _inference_16_keypoints(tmp: Path) -> None:
+    from mmpose.apis import inference_topdown
+    model = tiny_model(**{'model.neck.num_keypoints': 16, 'model.head.num_keypoints': 16})
+    inference_topdown(model, os.path.join(COCO_TINY, '000000000785.jpg'),
+                      np.array([[0., 0., 200., 300.]]))
+
+
+def _check_init_model(model) -> None:
+    check_keypoint_count(model, model.dataset_meta, 'the model metainfo')
+
+
+def _resume_auto_evil(tmp: Path) -> None:
+    (tmp / 'wd').mkdir()
+    evil = evil_file(tmp / 'wd')
+    (tmp / 'wd' / 'last_checkpoint').write_text(str(evil))
+    train_tool(tmp, '--resume')
+
+
+def _converter_evil(tmp: Path) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stderr(out):
+        code = tool('convert_official_checkpoint').main(
+            [TINY_CONFIG, str(evil_file(tmp)), str(tmp / 'out.pth'), '--cfg-options',
+             'model.neck.depth=1'])
+    assert code == 1 and not (tmp / 'out.pth').exists()
+    errors = [line for line in out.getvalue().splitlines() if line.startswith('error:')]
+    raise SystemExit(errors[0])
+
+
+K16 = {'model.neck.num_keypoints': 16, 'model.head.num_keypoints': 16}
+
+CASES: List[Case] = [
+    # -- training
+    Case('Training', 'loss becomes NaN/inf (lr=1e30)', 'Runner.train / tools/train.py',
+         lambda t: _train_runner(t, {'optim_wrapper.optimizer.lr': 1e30}),
+         r'FloatingPointError: non-finite loss at iteration \d+/4 \(epoch 1/2, batch \d+/2\)'),
+    Case('Dataset vs model', 'head predicts 16 keypoints, COCO data has 17',
+         'Runner.train / tools/train.py',
+         lambda t: _train_runner(t, K16),
+         r"ValueError: the train dataset \(CocoDataset\) 'coco' has 17 keypoints .* predicts 16"),
+    Case('Dataset vs model', 'head predicts 16 keypoints, COCO data has 17', 'tools/test.py',
+         lambda t: test_tool(t, save_model(t, tiny_model(**K16)), K16),
+         r"ValueError: the test dataset \(CocoDataset\) 'coco' has 17 keypoints .* predicts 16"),
+    # MMPose's flip test asserts without a message; the clear check (KeypointCountHook's
+    # check_keypoint_count) needs a call in TokenPoseHead.predict or apis/inference.py
+    Case('Dataset vs model', 'head predicts 16 keypoints, COCO metainfo has 17',
+         'mmpose init_model + inference_topdown', _inference_16_keypoints,
+         r'^AssertionError: $|has 17 keypoints .* predicts 16'),
+    Case('Dataset vs model', 'head predicts 16 keypoints, COCO metainfo has 17',
+         'init_model + check_keypoint_count (for inference)',
+         lambda t: _check_init_model(tiny_model(**K16)),
+         r"ValueError: the model metainfo 'coco' has 17 keypoints .* predicts 16 \(out_channels\)"),
+    # -- model config, built from the config files through MMPose's registry (init_model)
+    Case('Model config', "model.neck.arch='x' (unknown variant)", 'init_model / any tool',
+         lambda t: tiny_model(**{'model.neck.arch': 'x'}),
+         r"unknown TokenPose arch 'x'; expected one of \[.*'s-v1'"),
+    Case('Model config', "model.head.arch='s-v3' (unknown variant)", 'init_model / any tool',
+         lambda t: tiny_model(**{'model.head.arch': 's-v3'}),
+         r"unknown TokenPose arch 's-v3'; expected one of"),
+    Case('Model config', "model.backbone.arch='resnet50' (unknown front-end)", 'init_model',
+         lambda t: tiny_model(**{'model.backbone.arch': 'resnet50'}),
+         r"unknown front-end 'resnet50'; expected one of "
+         r"\['hrnet-w32', 'hrnet-w48', 'image', 'stem'\]"),
+    Case('Model config', "token_masking strategy 'checkerboard'", 'init_model',
+         lambda t: tiny_model(**{'model.neck.token_masking': dict(strategy='checkerboard',
+                                                                  keep_ratio=.6)}),
+         r"unknown token masking strategy 'checkerboard'; expected one of"),
+    Case('Model config', 'token_masking keep_ratio=1.5', 'init_model',
+         lambda t: tiny_model(**{'model.neck.token_masking': dict(strategy='random',
+                                                                  keep_ratio=1.5)}),
+         r'keep_ratio.*\(0, 1\].*1\.5'),
+    Case('Model config', 'token_masking keep_ratio=0', 'init_model',
+         lambda t: tiny_model(**{'model.neck.token_masking': dict(strategy='uniform',
+                                                                  keep_ratio=0)}),
+         r'keep_ratio.*\(0, 1\].*0'),
+    Case('Model config', 'model.neck.patch_size=(5, 3) on the 64x48 feature map', 'init_model',
+         lambda t: tiny_model(**{'model.neck.patch_size': (5, 3)}),
+         r'patch_size \(h, w\)=\(5, 3\) does not divide the feature map \(h, w\)=\(64, 48\)'),
+    Case('Model config', "model.neck.pos_encoding='rope'", 'init_model',
+         lambda t: tiny_model(**{'model.neck.pos_encoding': 'rope'}),
+         r"unknown pos_encoding 'rope'; expected one of"),
+    Case('Model config', 'model.head.heatmap_size=(32, 32), codec 48x64', 'init_model',
+         lambda t: tiny_model(**{'model.head.heatmap_size': (32, 32)}),
+         r'decoder heatmap_size \(w, h\)=\(48, 64\) differs from the head heatmap_size '
+         r'\(w, h\)=\(32, 32\)'),
+    # -- checkpoints
+    Case('Checkpoints', 'TokenPose-B checkpoint, S-v1 config', 'tools/test.py',
+         lambda t: test_tool(t, b_checkpoint(t)),
+         r"CheckpointMismatchError: the checkpoint does not fit the TopdownPoseEstimator "
+         r"\(arch 's-v1'\).*not in the model: backbone\.transition1\..*"
+         r"shape mismatch: neck\.patch_embed\.weight: checkpoint \(192, 384\) vs model "
+         r"\(192, 3072\)"),
+    Case('Checkpoints', 'TokenPose-B checkpoint, S-v1 config', 'tools/train.py --resume CKPT',
+         lambda t: train_tool(t, '--resume', str(b_checkpoint(t))),
+         r"CheckpointMismatchError: the checkpoint does not fit .*shape mismatch"),
+    Case('Checkpoints', 'TokenPose-B checkpoint, S-v1 config', 'mmpose init_model',
+         lambda t: _init_model_logged(b_checkpoint(t)),
+         r'The model and loaded state dict do not match exactly.*size mismatch for '
+         r'neck\.patch_embed\.weight'),
+    Case('Checkpoints', 'truncated checkpoint (half the bytes)', 'tools/test.py',
+         lambda t: test_tool(t, truncated_file(t)),
+         r"CheckpointError: '.*truncated.pth' is truncated, corrupt or not a torch checkpoint"),
+    Case('Checkpoints', 'truncated checkpoint (half the bytes)', 'mmpose init_model',
+         lambda t: tiny_model(truncated_file(t)),
+         r"CheckpointError: '.*truncated.pth' is truncated, corrupt"),
+    Case('Checkpoints', 'a JSON text file', 'mmpose init_model',
+         lambda t: tiny_model(text_file(t)),
+         r"CheckpointError: '.*notes.pth' is (truncated, corrupt or )?not a torch checkpoint"),
+    Case('Checkpoints', 'an empty file', 'tools/test.py',
+         lambda t: test_tool(t, empty_file(t)),
+         r"CheckpointError: checkpoint '.*empty.pth' is empty"),
+    Case('Checkpoints', 'a plain pickle, not torch format', 'tools/test.py',
+         lambda t: test_tool(t, plain_pickle(t)),
+         r"CheckpointError: '.*plain.pkl' is (truncated, corrupt or )?not a torch checkpoint"),
+    Case('Checkpoints', 'missing file', 'tools/test.py',
+         lambda t: test_tool(t, t / 'nope.pth'),
+         r"FileNotFoundError: checkpoint not found: '.*nope.pth'"),
+    Case('Checkpoints', 'missing file', 'load_from (tools/train.py)',
+         lambda t: train_tool(t, options={'load_from': str(t / 'nope.pth')}),
+         r"FileNotFoundError: checkpoint not found: '.*nope.pth'"),
+]
+
+_REFUSED = r"CheckpointError: refused to load '.*epoch_1.pth': it needs objects outside the " \
+           r"weights-only allow-list \(.*GLOBAL posix.system.*nothing was executed"
+CASES += [
+    Case('Checkpoints', 'pickle that runs code when loaded', entry, run, expect)
+    for entry, run, expect in [
+        ('tools/test.py', lambda t: test_tool(t, evil_file(t)), _REFUSED),
+        ('tools/train.py --resume CKPT', lambda t: train_tool(t, '--resume', str(evil_file(t))),
+         _REFUSED),
+        ('tools/train.py --resume (last_checkpoint)', _resume_auto_evil,
+         r"CheckpointError: cannot resume: .*last_checkpoint names '.*epoch_1.pth', which is not a "
+         r"whole, loadable checkpoint"),
+        ('load_from (tools/train.py)',
+         lambda t: train_tool(t, options={'load_from': str(evil_file(t))}), _REFUSED),
+        ('mmpose init_model', lambda t: tiny_model(evil_file(t)), _REFUSED),
+        ('tools/convert_official_checkpoint.py', _converter_evil,
+         r"error: refused to load '.*epoch_1.pth': it needs objects outside the weights-only"),
+    ]
+]
+
+
+def save_model(tmp: Path, model) -> Path:
+    path = tmp / 'model.pth'
+    save_checkpoint({'meta': {}, 'state_dict': model.state_dict()}, str(path))
+    return path
+
+
+def outcome(case: Case, tmp: Path) -> str:
+    """``'<Error>: <message>'`` the case raises, or ``'no error; logged: ...'``; a crafted
+    pickle's payload must never have run."""
+    try:
+        logged = case.run(tmp)
+        message = f'no error; logged: {logged}'
+    except SystemExit as e:  # a tool that reports and exits
+        message = str(e)
+    except Exception as e:  # noqa: BLE001  (the message is the point)
+        message = f'{type(e).__name__}: {e}'
+    if any(tmp.rglob(MARKER)):
+        raise AssertionError(f'the payload of a crafted checkpoint ran ({case.entry_point})')
+    return message
+
+
+def clean(message: str, tmp: Path) -> str:
+    """The message with temporary and repository paths shortened, for the table."""
+    message = re.sub(re.escape(str(tmp)) + r'/?', '', message)
+    return re.sub(re.escape(REPO) + r'/?', '', message)
