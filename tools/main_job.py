@@ -1,6 +1,6 @@
 """The main job: train TokenPose, evaluate it with COCO AP, run top-down inference, visualize.
 
-    python tools/main_job.py                      # TokenPose-S-v1 on the bundled real COCO sample
+    python tools/main_job.py                      # TokenPose-T (128x96) on the bundled real COCO sample
     python tools/main_job.py --config CFG --data-root data/coco/ --work-dir work_dirs/run
 
 With no arguments it trains on 4 real COCO images (12 people) for a short schedule on the CPU,
@@ -26,7 +26,7 @@ from mmpose.structures import merge_data_samples
 from tokenpose_mm.apis.runner_cfg import load_config, set_launcher
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEFAULT_CONFIG = osp.join(REPO, 'configs/tokenpose/coco/td-hm_tokenpose-s-v1_1xb8-80e_coco-tiny-256x192.py')
+DEFAULT_CONFIG = osp.join(REPO, 'configs/tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-128x96.py')
 DEFAULT_IMAGE = osp.join(REPO, 'tests/data/coco_tiny/000000196141.jpg')
 
 
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
     print(f'[main] 3/3 top-down inference with {checkpoint} on {args.image}', flush=True)
     model = init_model(args.config, checkpoint, device='cpu', cfg_options=args.cfg_options)
     results = inference_topdown(model, args.image, bboxes=person_boxes(cfg, args.image))
-    visualizer = VISUALIZERS.build(model.cfg.visualizer)
+    visualizer = VISUALIZERS.build(dict(model.cfg.visualizer, name='main_job'))  # not the runner's
     visualizer.set_dataset_meta(model.dataset_meta)
     out_image = osp.join(cfg.work_dir, 'vis', osp.basename(args.image))
     os.makedirs(osp.dirname(out_image), exist_ok=True)

@@ -14,7 +14,7 @@ auto_scale_lr = dict(base_batch_size=64)  # official: 4 GPUs x 16
 # crash-safe checkpoints (written to a temporary file, then renamed; see AtomicCheckpointHook)
 default_hooks = dict(
     checkpoint=dict(
-        type='AtomicCheckpointHook', save_best='PCKh', rule='greater', max_keep_ckpts=3))
+        type='AtomicCheckpointHook', save_best='PCK', rule='greater', max_keep_ckpts=3))
 # MMPose's SyncBuffersHook, then the tokenpose_mm safeguards: stop at a NaN/inf loss, check the
 # keypoint count of the data against the head, refuse a checkpoint that does not fit the model,
 # carry the RNG states through checkpoints (exact resume)

@@ -49,11 +49,23 @@ def set_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> None
 
 
 def set_launcher(cfg: Config, launcher: str) -> None:
-    """Record the launcher; without CUDA, distributed runs use gloo (nccl needs GPUs)."""
+    """Record the launcher. Without CUDA, distributed runs use gloo and CPU DDP, and the process
+    group of torch's launcher is started here: MMEngine's ``init_dist`` would call
+    ``torch.cuda.set_device`` first, which fails on a CPU-only machine (the Runner then finds
+    the group already initialised)."""
     cfg.launcher = launcher
-    if launcher != 'none' and not torch.cuda.is_available():
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
     os.environ.setdefault('LOCAL_RANK', '0')
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+    dist_cfg['backend'] = 'gloo'
+    # DDP takes no device ids for CPU modules (MMEngine passes [LOCAL_RANK] unless told)
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False)
+    wrapper.setdefault('device_ids', None)
+    cfg.model_wrapper_cfg = wrapper
+    if launcher == 'pytorch' and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group(backend='gloo')
 
 
 def enable_amp(cfg: Config) -> None:

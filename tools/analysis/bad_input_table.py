@@ -22,14 +22,6 @@ are built from the config files through MMPose's registry; "tools" are `tools/tr
 `tools/test.py` and the converter; `init_model` is MMPose's `mmpose.apis.init_model`.
 """
 
-INFERENCE_SECTION = """## Images and boxes (inference)
-
-Bad images (missing, unreadable, grayscale, RGBA, 16-bit, huge) and boxes (empty, zero-area,
-NaN, outside the image) for `tokenpose_mm/apis/inference.py`: to be filled in by its owner.
-
-| bad input | entry point | message |
-| --- | --- | --- |
-"""
 
 
 def _cell(text: str, limit: int = 420) -> str:
@@ -51,7 +43,7 @@ def build_table() -> str:
         lines.append(f'| {case.bad_input} | {case.entry_point} | {_cell(message)} |')
         print(f'{case.bad_input} | {case.entry_point}: {message.splitlines()[0][:120]}',
               file=sys.stderr)
-    return '\n'.join(lines) + '\n\n' + INFERENCE_SECTION
+    return '\n'.join(lines) + '\n'
 
 
 def main(argv=None) -> None:
