@@ -1,6 +1,5 @@
 """Training and evaluation through MMEngine's Runner on the bundled real samples."""
 import glob
-import json
 import os.path as osp
 import subprocess
 import sys
@@ -67,6 +66,20 @@ def test_short_training_lowers_loss_and_reaches_ap(tmp_path):
     ap_after = runner.test()['coco/AP']
     assert ap_before < 0.01
     assert ap_after > 0.1
+
+
+@pytest.mark.parametrize('masking', [dict(strategy='random', keep_ratio=0.6),
+                                     dict(strategy='attention', keep_ratio=0.8, layers=(4, 8))])
+def test_short_training_with_token_masking(masking, tmp_path):
+    """TMPose masking / attention pruning train on the sample: 60 steps lower the loss."""
+    runner = runner_for(TINY_T, str(tmp_path), {'train_cfg.max_epochs': 3, 'val_cfg': None,
+                                                'val_dataloader': None, 'val_evaluator': None,
+                                                'model.neck.token_masking': masking,
+                                                'default_hooks.logger.interval': 1},
+                        sample_data=False)
+    runner.train()
+    losses = runner.message_hub.get_scalar('train/loss').data[0]
+    assert len(losses) == 60 and losses[-10:].mean() < 0.5 * losses[:10].mean()
 
 
 def test_mpii_pckh_evaluation_runs_on_the_sample(tmp_path):

@@ -47,11 +47,15 @@ def replace_data_root(cfg, data_root: str) -> None:
         raise FileNotFoundError(f'--data-root is not a directory: {data_root!r}')
     old = cfg.get('data_root', None)
     for split in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        if cfg.get(split):
-            cfg[split].dataset.data_root = data_root
-            bbox_file = cfg[split].dataset.get('bbox_file')
-            if bbox_file and old and bbox_file.startswith(old):
-                cfg[split].dataset.bbox_file = osp.join(data_root, bbox_file[len(old):])
+        if not cfg.get(split):
+            continue
+        dataset = cfg[split].dataset
+        while 'dataset' in dataset and 'data_root' not in dataset:  # RepeatDataset and the like
+            dataset = dataset.dataset
+        dataset.data_root = data_root
+        bbox_file = dataset.get('bbox_file')
+        if bbox_file and old and bbox_file.startswith(old):
+            dataset.bbox_file = osp.join(data_root, bbox_file[len(old):])
     for key in ('val_evaluator', 'test_evaluator'):
         ev = cfg.get(key)
         if ev and ev.get('ann_file') and old and ev.ann_file.startswith(old):

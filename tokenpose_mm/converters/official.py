@@ -9,25 +9,22 @@ import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Tuple
 
-import torch
 from torch import Tensor, nn
 
+# official encoder-layer parts -> ours (Residual(PreNorm(fn)) wrappers flattened)
+_LAYER_PARTS = (
+    ('0.fn.norm', 'norm1'),
+    ('0.fn.fn.to_qkv', 'attn.qkv'),
+    ('0.fn.fn.to_out.0', 'attn.proj'),
+    ('1.fn.norm', 'norm2'),
+    ('1.fn.fn.net.0', 'ffn.fc1'),
+    ('1.fn.fn.net.3', 'ffn.fc2'),
+)
 # (official key pattern, our key template); the first matching rule wins.
-_LAYER = r'\.layers\.(\d+)\.'
 _RULES: Tuple[Tuple[str, str], ...] = (
     # transformer stacks: T/B/S one ('transformer'), L three ('transformer1..3')
-    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'0\.fn\.norm\.(.+)$',
-     'neck.stacks.{s}.layers.{0}.norm1.{1}'),
-    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'0\.fn\.fn\.to_qkv\.(.+)$',
-     'neck.stacks.{s}.layers.{0}.attn.qkv.{1}'),
-    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'0\.fn\.fn\.to_out\.0\.(.+)$',
-     'neck.stacks.{s}.layers.{0}.attn.proj.{1}'),
-    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'1\.fn\.norm\.(.+)$',
-     'neck.stacks.{s}.layers.{0}.norm2.{1}'),
-    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'1\.fn\.fn\.net\.0\.(.+)$',
-     'neck.stacks.{s}.layers.{0}.ffn.fc1.{1}'),
-    (r'^(?:transformer|features)\.transformer(\d?)' + _LAYER + r'1\.fn\.fn\.net\.3\.(.+)$',
-     'neck.stacks.{s}.layers.{0}.ffn.fc2.{1}'),
+    *((r'^(?:transformer|features)\.transformer(\d?)\.layers\.(\d+)\.' + re.escape(official) +
+       r'\.(.+)$', 'neck.stacks.{s}.layers.{0}.' + ours + '.{1}') for official, ours in _LAYER_PARTS),
     (r'^(?:transformer|features)\.keypoint_token$', 'neck.keypoint_tokens'),
     (r'^(?:transformer|features)\.pos_embedding$', 'neck.pos_embedding'),
     (r'^(?:transformer|features)\.patch_to_embedding\.(.+)$', 'neck.patch_embed.{0}'),

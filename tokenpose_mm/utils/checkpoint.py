@@ -15,7 +15,6 @@ import os
 import pickle
 import re
 import tempfile
-import zipfile
 from typing import Any, Callable, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
