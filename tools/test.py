@@ -10,7 +10,7 @@ import os.path as osp
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import load_config, set_launcher, set_work_dir
+from tokenpose_mm.apis.runner_cfg import close_distributed, load_config, set_launcher, set_work_dir
 from tokenpose_mm.engine import add_safeguard_hooks
 
 
@@ -43,7 +43,10 @@ def build_runner(args: argparse.Namespace) -> Runner:
 
 
 def main(argv=None) -> dict:
-    return build_runner(parse_args(argv)).test()
+    try:
+        return build_runner(parse_args(argv)).test()
+    finally:
+        close_distributed()
 
 
 if __name__ == '__main__':

@@ -10,7 +10,8 @@ import os.path as osp
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import enable_amp, load_config, set_launcher, set_work_dir
+from tokenpose_mm.apis.runner_cfg import (close_distributed, enable_amp, load_config, set_launcher,
+                                          set_work_dir)
 from tokenpose_mm.engine import add_safeguard_hooks
 from tokenpose_mm.utils import CheckpointError, find_resumable_checkpoint
 
@@ -58,7 +59,10 @@ def build_runner(args: argparse.Namespace) -> Runner:
 
 
 def main(argv=None) -> None:
-    build_runner(parse_args(argv)).train()
+    try:
+        build_runner(parse_args(argv)).train()
+    finally:
+        close_distributed()
 
 
 if __name__ == '__main__':

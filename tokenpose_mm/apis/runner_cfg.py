@@ -80,3 +80,11 @@ def enable_amp(cfg: Config) -> None:
                            'available (bfloat16 inference on CPU: see benchmarks/)')
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
     cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def close_distributed() -> None:
+    """Wait for every process, then destroy the process group. Left to interpreter exit, gloo's
+    threads can abort the process ("terminate called without an active exception")."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
