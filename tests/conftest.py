@@ -88,3 +88,24 @@ def sample_data_options(config: str, work_dir: str, batch_size: int = 2,
         options['val_evaluator'] = options['test_evaluator'] = {
             'type': 'CocoMetric', 'ann_file': osp.join(root, ann)}
     return options
+
+
+def converted_s_v1(root, extra: str = ''):
+    """Our S-v1 config at the official fixture's depth 3 (plus ``extra`` config lines) in
+    ``root``, and the official fixture converted for it: (config, checkpoint, eval model)."""
+    from tokenpose_mm.converters import convert_official_checkpoint
+    config = osp.join(str(root), 'tokenpose-s-v1-depth3.py')
+    with open(config, 'w') as f:
+        f.write(f"_base_ = [{config_path('s-v1')!r}]\nmodel = dict(neck=dict(depth=3))\n{extra}")
+    checkpoint = osp.join(str(root), 'converted.pth')
+    model = convert_official_checkpoint(reference('tokenpose_s_v1_depth3.pth'), config, checkpoint)
+    return config, checkpoint, model.eval()
+
+
+def load_tool(folder: str, name: str):
+    """The module ``tools/<folder>/<name>.py`` (tools are scripts, not a package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, 'tools', folder, f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,7 +1,6 @@
 """The paper's attention analysis on a converted official checkpoint and real images: maps per
 layer over the visual-token grid, keypoint-token similarity, top-2 keypoints, readable PNGs."""
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
@@ -10,21 +9,15 @@ from mmpose.apis import init_model
 
 from tokenpose_mm.analysis.attention import (compute_attention, keypoint_token_similarity,
                                              save_attention_figures, top_attended_keypoints)
-from tokenpose_mm.converters import convert_official_checkpoint
 
-from ..conftest import COCO_TINY, MPII_TINY, REPO, config_path, reference
+from ..conftest import COCO_TINY, MPII_TINY, config_path, converted_s_v1, load_tool
 
 IMAGE = osp.join(MPII_TINY, '005808361.jpg')
 
 
 @pytest.fixture(scope='module')
 def pose(tmp_path_factory):
-    root = tmp_path_factory.mktemp('attention')
-    config = root / 'tokenpose-s-v1-depth3.py'
-    config.write_text(f"_base_ = [{config_path('s-v1')!r}]\nmodel = dict(neck=dict(depth=3))\n")
-    ckpt = str(root / 'converted.pth')
-    model = convert_official_checkpoint(reference('tokenpose_s_v1_depth3.pth'), str(config), ckpt)
-    return str(config), ckpt, model.eval()
+    return converted_s_v1(tmp_path_factory.mktemp('attention'))
 
 
 def test_maps_cover_every_layer_and_the_patch_grid(pose):
@@ -69,11 +62,7 @@ def test_similarity_and_top2(pose):
 
 def test_tool_writes_readable_figures(pose, tmp_path, capsys):
     import matplotlib.image as mpimg
-    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-    try:
-        import attention_maps
-    finally:
-        sys.path.pop(0)
+    attention_maps = load_tool('analysis', 'attention_maps')
     out = tmp_path / 'figs'
     image = osp.join(COCO_TINY, '000000196141.jpg')
     code = attention_maps.main([pose[0], pose[1], image, '--out-dir', str(out), '--box', '330',

@@ -3,7 +3,6 @@ converted TokenPose checkpoint, person boxes from an MMDetection detector, a box
 whole image, the demo tool on images, folders and videos, and clear errors for bad inputs."""
 import json
 import os.path as osp
-import sys
 
 import cv2
 import numpy as np
@@ -13,9 +12,8 @@ from mmpose.apis import inference_topdown, init_model
 from tokenpose_mm.apis.inference import (InputError, NoPersonFound, TopdownInferencer,
                                          boxes_for_image, detect_people, init_person_detector,
                                          load_boxes_file, load_image, validate_boxes)
-from tokenpose_mm.converters import convert_official_checkpoint
 
-from ..conftest import COCO_TINY, MPII_TINY, REPO, config_path, reference
+from ..conftest import COCO_TINY, MPII_TINY, converted_s_v1, load_tool
 
 IMAGE = osp.join(COCO_TINY, '000000196141.jpg')  # 640x427, several people
 DETECTOR = 'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py'
@@ -25,14 +23,10 @@ DEPTH3 = {'model.neck.depth': 3}
 @pytest.fixture(scope='module')
 def pose(tmp_path_factory):
     """(config with depth 3, converted official S-v1 checkpoint)."""
-    root = tmp_path_factory.mktemp('pose')
-    config = root / 'tokenpose-s-v1-depth3.py'
-    # depth 3 as the fixture; no flip test, to halve the CPU time
-    config.write_text(f"_base_ = [{config_path('s-v1')!r}]\n"
-                      "model = dict(neck=dict(depth=3), test_cfg=dict(flip_test=False))\n")
-    ckpt = str(root / 'converted.pth')
-    convert_official_checkpoint(reference('tokenpose_s_v1_depth3.pth'), str(config), ckpt)
-    return str(config), ckpt
+    # no flip test, to halve the CPU time
+    config, checkpoint, _ = converted_s_v1(tmp_path_factory.mktemp('pose'),
+                                           'model.update(test_cfg=dict(flip_test=False))\n')
+    return config, checkpoint
 
 
 @pytest.fixture(scope='module')
@@ -216,12 +210,7 @@ def test_detector_boxes_end_to_end(pose):
 
 # -------------------------------------------------------------------------------- tools
 def run_demo_tool(*argv) -> int:
-    sys.path.insert(0, osp.join(REPO, 'tools', 'demo'))
-    try:
-        import topdown_demo
-    finally:
-        sys.path.pop(0)
-    return topdown_demo.main([str(a) for a in argv])
+    return load_tool('demo', 'topdown_demo').main([str(a) for a in argv])
 
 
 def test_demo_on_a_folder_with_a_bad_file_and_a_boxes_file(pose, tmp_path, capsys):

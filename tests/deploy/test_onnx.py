@@ -2,7 +2,6 @@
 PyTorch on real preprocessed sample images; a mismatch fails loudly."""
 import json
 import os.path as osp
-import sys
 
 import numpy as np
 import onnx
@@ -10,29 +9,18 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from tokenpose_mm.converters import convert_official_checkpoint
 from tokenpose_mm.deploy import OnnxMismatchError, export_onnx, sample_inputs, verify_onnx
 
-from ..conftest import COCO_TINY, MPII_TINY, REPO, config_path, reference
+from ..conftest import COCO_TINY, MPII_TINY, converted_s_v1, load_tool
 
 
 @pytest.fixture(scope='module')
 def pose(tmp_path_factory):
-    root = tmp_path_factory.mktemp('onnx')
-    config = root / 'tokenpose-s-v1-depth3.py'
-    config.write_text(f"_base_ = [{config_path('s-v1')!r}]\nmodel = dict(neck=dict(depth=3))\n")
-    ckpt = str(root / 'converted.pth')
-    model = convert_official_checkpoint(reference('tokenpose_s_v1_depth3.pth'), str(config), ckpt)
-    return str(config), ckpt, model.eval()
+    return converted_s_v1(tmp_path_factory.mktemp('onnx'))
 
 
 def export_tool(*argv) -> int:
-    sys.path.insert(0, osp.join(REPO, 'tools', 'deploy'))
-    try:
-        import export_onnx as tool
-    finally:
-        sys.path.pop(0)
-    return tool.main([str(a) for a in argv])
+    return load_tool('deploy', 'export_onnx').main([str(a) for a in argv])
 
 
 def test_tool_exports_and_matches_pytorch_on_real_images(pose, tmp_path, capsys):
