@@ -67,9 +67,10 @@ TOKENPOSE_ARCHS: Mapping[str, TokenPoseArch] = MappingProxyType({
                           num_heads=8, attn_scale='dim', head_hidden_dims=(384, )),
     'b': TokenPoseArch('hrnet-w32', **_COCO, patch_size=(4, 3), depth=12, num_stacks=1,
                        num_heads=8, attn_scale='head', head_hidden_dims=(384, )),
-    # no official config: one 6-layer stack on HRNet-W48, built like B (later papers' L/D6)
-    'l-d6': TokenPoseArch('hrnet-w48', **_COCO, patch_size=(4, 3), depth=6, num_stacks=1,
-                          num_heads=8, attn_scale='head', head_hidden_dims=(384, )),
+    # no official COCO config: the official MPII L/D6 structure (3 stacks x 2 layers, fusion,
+    # 8 heads, 1-layer head) at 256x192; "D6" is the total depth, as in the paper's 20.8M params
+    'l-d6': TokenPoseArch('hrnet-w48', **_COCO, patch_size=(4, 3), depth=2, num_stacks=3,
+                          num_heads=8, attn_scale='head', head_hidden_dims=()),
     'l-d24': TokenPoseArch('hrnet-w48', **_COCO, patch_size=(4, 3), depth=8, num_stacks=3,
                            num_heads=12, attn_scale='head', head_hidden_dims=()),
     'l-d24-384': TokenPoseArch('hrnet-w48', input_size=(288, 384), heatmap_size=(72, 96),

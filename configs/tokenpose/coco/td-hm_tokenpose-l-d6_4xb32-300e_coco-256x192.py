@@ -1,4 +1,6 @@
-# TokenPose-L/D6 (no official config: one 6-layer stack on HRNet-W48, no fusion) on COCO 256x192: the official recipe of ../../_base_/tokenpose_coco-256x192.py.
+# TokenPose-L/D6 on COCO 256x192 (3 stacks x 2 layers, keypoint-token fusion, 8 heads: the
+# official MPII L/D6 structure; no official COCO config): the official recipe of
+# ../../_base_/tokenpose_coco-256x192.py.
 _base_ = ['../../_base_/tokenpose_coco-256x192.py']
 
 model = dict(
