@@ -4,6 +4,8 @@ import sys
 
 import pytest
 import torch
+import yaml
+from mmpose.registry import MODELS
 
 from tokenpose_mm.converters import (CheckpointMismatchError, convert_official_state_dict,
                                      official_state_dict, rename_official_key)
@@ -32,6 +34,24 @@ def test_converted_checkpoint_reproduces_official_output(fixture, tmp_path):
         heatmaps = model(io['input'], None, mode='tensor')
     assert heatmaps.shape == io['output'].shape
     assert (heatmaps - io['output']).abs().max() < 1e-4
+
+
+@pytest.mark.parametrize('fixture', sorted(FIXTURES))
+def test_fresh_sine_table_equals_the_official_one(fixture):
+    """Our neck, built fresh (no weights loaded), holds the official model's fixed sine table."""
+    arch, _ = FIXTURES[fixture]
+    official = official_state_dict(load_checkpoint_file(reference(f'{fixture}.pth')))
+    table, = (v for k, v in official.items() if k.endswith('.pos_embedding'))
+    with open(reference(f'{fixture}.yaml')) as f:
+        pos_encoding = yaml.safe_load(f)['MODEL']['POS_EMBEDDING_TYPE']
+    neck = MODELS.build(dict(type='TokenPoseNeck', arch=arch, depth=3, pos_encoding=pos_encoding))
+    neck.init_weights()
+    ours = neck.pos_embedding.detach()
+    assert (pos_encoding, ours.shape, ours.dtype) == ('sine-full', table.shape, torch.float32)
+    if table.dtype == torch.float32:  # S-v1: bit-exact (so also within 1e-6)
+        assert torch.equal(ours, table)
+    else:  # B stores float16: ours rounds to exactly the stored values
+        assert table.dtype == torch.float16 and torch.equal(ours.half(), table)
 
 
 def test_checkpoint_pth_with_module_prefix(tmp_path):

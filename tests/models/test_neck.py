@@ -90,6 +90,15 @@ def test_attention_maps_are_opt_in_and_match_fused_path():
     assert torch.allclose(plain, tokens, atol=1e-5)
 
 
+def test_encoder_runs_on_scaled_dot_product_attention():
+    """Without attention maps the encoder calls torch's fused attention, once per layer."""
+    neck = small_neck(depth=2)
+    with torch.no_grad(), torch.profiler.profile() as profile:
+        neck(torch.rand(1, 32, 64, 48))
+    calls = {event.key: event.count for event in profile.key_averages()}
+    assert calls.get('aten::scaled_dot_product_attention') == 2
+
+
 def test_per_dim_scale_of_s():
     neck = TokenPoseNeck(arch='s-v1', depth=1)
     assert neck.stacks[0].layers[0].attn.scale == pytest.approx(192**-0.5)
