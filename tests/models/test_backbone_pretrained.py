@@ -16,15 +16,16 @@ from tokenpose_mm.utils import CheckpointError
 
 from ..conftest import build_model
 
-HRNET_W32 = 'mmpose::body_2d_keypoint/topdown_heatmap/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
+_TD = 'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
+HRNET_W32 = _TD + 'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
+HRNET_W48 = _TD + 'td-hm_hrnet-w48_8xb32-210e_coco-256x192.py'
 
 
-@pytest.fixture(scope='module')
-def hrnet_pose_model():
-    """MMPose's own HRNet-W32 top-down model from its shipped config, every tensor random (BN
+def random_pose_model(config: str) -> torch.nn.Module:
+    """MMPose's own top-down model from its shipped ``config``, every tensor random (BN
     statistics too), so that any tensor loaded wrongly or left out shows."""
     torch.manual_seed(1)
-    model = init_model(config_file(HRNET_W32), device='cpu')  # MMPose's registry, no weights
+    model = init_model(config_file(config), device='cpu')  # MMPose's registry, no weights
     with torch.no_grad():
         for value in model.state_dict().values():
             if value.is_floating_point():
@@ -32,6 +33,11 @@ def hrnet_pose_model():
             else:
                 value.fill_(7)  # num_batches_tracked
     return model
+
+
+@pytest.fixture(scope='module')
+def hrnet_pose_model():
+    return random_pose_model(HRNET_W32)
 
 
 @pytest.fixture(scope='module')
@@ -86,11 +92,31 @@ def test_bare_hrnet_state_dict(hrnet_pose_model, tmp_path):
     ours = TokenPoseBackbone('hrnet-w32', init_cfg=dict(type='Pretrained', checkpoint=path))
     ours.init_weights()
     assert_same_tensors(ours, hrnet_pose_model.backbone)
+    # and computes what MMPose's HRNet computes up to stage 3 (its highest-resolution branch)
+    stage3 = []
+    hook = hrnet_pose_model.backbone.stage3.register_forward_hook(
+        lambda module, args, out: stage3.append(out[0]))
+    x = torch.rand(1, 3, 64, 64)  # divisible by HRNet's stage-4 stride 32
+    hrnet_pose_model.backbone.eval()  # MMPose's HRNet.train returns None
+    with torch.no_grad():
+        hrnet_pose_model.backbone(x)
+        feature, = ours.eval()(x)
+    hook.remove()
+    assert torch.allclose(feature, stage3[0], rtol=1e-5, atol=1e-5)
     stem = TokenPoseBackbone('stem')  # S's stem net is HRNet's stem + layer1
     report = load_hrnet_weights(stem, path)
     assert_same_tensors(stem, hrnet_pose_model.backbone)
     assert {k.split('.')[0] for k in report.skipped} == {
         'transition1', 'stage2', 'transition2', 'stage3', 'transition3', 'stage4'}
+
+
+def test_hrnet_w48_state_dict(tmp_path):
+    hrnet = random_pose_model(HRNET_W48).backbone
+    path = str(tmp_path / 'hrnet_w48.pth')
+    torch.save({'state_dict': hrnet.state_dict()}, path)
+    ours = TokenPoseBackbone('hrnet-w48', init_cfg=dict(type='Pretrained', checkpoint=path))
+    ours.init_weights()
+    assert_same_tensors(ours, hrnet)
 
 
 def test_missing_tensors_are_reported_and_keep_their_init(hrnet_pose_model, tmp_path):
