@@ -22,16 +22,17 @@ HRNET_W48 = _TD + 'td-hm_hrnet-w48_8xb32-210e_coco-256x192.py'
 
 
 def random_pose_model(config: str) -> torch.nn.Module:
-    """MMPose's own top-down model from its shipped ``config``, every tensor random (BN
-    statistics too), so that any tensor loaded wrongly or left out shows."""
+    """MMPose's own top-down model from its shipped ``config``, every tensor random (convs
+    keep torch's random init; BN affine terms and statistics drawn from [0.5, 1.5)), so that
+    any tensor loaded wrongly or left out shows."""
     torch.manual_seed(1)
     model = init_model(config_file(config), device='cpu')  # MMPose's registry, no weights
     with torch.no_grad():
         for value in model.state_dict().values():
-            if value.is_floating_point():
-                value.copy_(torch.rand_like(value) + 0.5)
-            else:
+            if not value.is_floating_point():
                 value.fill_(7)  # num_batches_tracked
+            elif value.dim() == 1:
+                value.uniform_(0.5, 1.5)
     return model
 
 
@@ -102,6 +103,7 @@ def test_bare_hrnet_state_dict(hrnet_pose_model, tmp_path):
         hrnet_pose_model.backbone(x)
         feature, = ours.eval()(x)
     hook.remove()
+    assert feature.isfinite().all() and feature.std() > 0.1
     assert torch.allclose(feature, stage3[0], rtol=1e-5, atol=1e-5)
     stem = TokenPoseBackbone('stem')  # S's stem net is HRNet's stem + layer1
     report = load_hrnet_weights(stem, path)
