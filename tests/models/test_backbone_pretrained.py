@@ -126,11 +126,15 @@ def test_missing_tensors_are_reported_and_keep_their_init(hrnet_pose_model, tmp_
     state = {k: v for k, v in hrnet_pose_model.backbone.state_dict().items()
              if not k.startswith('stage3.3.')}
     torch.save({'state_dict': state}, path)
-    ours = TokenPoseBackbone('hrnet-w32')
-    report = load_hrnet_weights(ours, path)
+    report = load_hrnet_weights(TokenPoseBackbone('hrnet-w32'), path)
     assert report.missing and all(k.startswith('stage3.3.') for k in report.missing)
     assert 'missing from the checkpoint (kept their initialisation)' in report.summary()
     assert 'stage3 (' in report.summary().splitlines()[-1]
+    ours = TokenPoseBackbone('hrnet-w32', init_cfg=dict(type='Pretrained', checkpoint=path))
+    ours.init_weights()  # what the checkpoint lacks gets HRNet's init: conv normal(0.001), BN 1/0
+    block = ours.stage3[3].branches[0][0]
+    assert block.conv1.weight.std() < 0.002 and torch.equal(block.bn1.weight, torch.ones(32))
+    assert torch.equal(ours.conv1.weight, state['conv1.weight'])
 
 
 def test_other_width_or_other_model_is_refused(pose_checkpoint, tmp_path):
