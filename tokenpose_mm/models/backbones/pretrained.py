@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from ...utils import CheckpointError, load_checkpoint_file
 
+
 @dataclass(frozen=True)
 class PretrainedReport:
     """What :func:`load_hrnet_weights` did with each tensor name."""
@@ -17,7 +18,7 @@ class PretrainedReport:
     missing: Tuple[str, ...]  # model tensors the checkpoint lacks (they keep their init)
 
     def summary(self) -> str:
-        """Counts per top-level module, a few names each, on four lines."""
+        """Counts per top-level module, with a few names of what was skipped or missing."""
         source = f'the {self.prefix!r} tensors of ' if self.prefix else ''
         lines = [f'loaded {len(self.loaded)} tensors of the front-end from {source}'
                  f'{self.checkpoint}: {_by_module(self.loaded, examples=0)}']

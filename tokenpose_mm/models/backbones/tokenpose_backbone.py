@@ -219,4 +219,4 @@ def _check_options(arch: str, num_stages: int, frozen_stages: int, norm_eval: bo
         raise ValueError(f'frozen_stages={frozen_stages!r} is out of range for front-end '
                          f'{arch!r}: expected an integer in [-1, {num_stages}] (-1: nothing, '
                          f'0: the stem convolutions, i: also stages 1..i)')
-    _pretrained_cfg(init_cfg)
+    _pretrained_cfg(init_cfg)  # a Pretrained entry must name its checkpoint
