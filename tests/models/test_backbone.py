@@ -76,6 +76,22 @@ def test_frozen_stages_through_a_config(variant, frozen_stages, frozen):
     assert all(p.requires_grad for p in model.neck.parameters() if p is not model.neck.pos_embedding)
 
 
+def test_frozen_backbone_through_the_runner(tmp_path):
+    """One real training iteration of MMEngine's Runner on the COCO sample: a backbone frozen
+    with ``frozen_stages=3`` (weights and BN statistics) stays as it was, the neck learns."""
+    from ..test_training import runner_for
+    runner = runner_for('b', str(tmp_path), {
+        'model.backbone.frozen_stages': 3, 'model.neck.depth': 1, 'train_cfg.max_epochs': 1,
+        'val_cfg': None, 'val_dataloader': None, 'val_evaluator': None},
+        batch_size=2, num_samples=2)
+    runner.model.init_weights()  # the runner then skips it
+    before = {k: v.clone() for k, v in runner.model.state_dict().items()}
+    runner.train()
+    after = runner.model.state_dict()
+    changed = {k.split('.')[0] for k in before if not torch.equal(before[k], after[k])}
+    assert runner.iter == 1 and changed == {'neck', 'head'}
+
+
 @pytest.mark.parametrize('arch', ['stem', 'hrnet-w32'])
 def test_norm_eval_keeps_bn_statistics_fixed_in_training(arch):
     model = backbone(arch, norm_eval=True)
