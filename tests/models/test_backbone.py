@@ -76,7 +76,7 @@ def test_frozen_stages_through_a_config(variant, frozen_stages, frozen):
     assert all(p.requires_grad for p in model.neck.parameters() if p is not model.neck.pos_embedding)
 
 
-def test_frozen_backbone_through_the_runner(tmp_path):
+def test_frozen_stages_hold_through_the_runner(tmp_path):
     """One real training iteration of MMEngine's Runner on the COCO sample: a backbone frozen
     with ``frozen_stages=3`` (weights and BN statistics) stays as it was, the neck learns."""
     from ..test_training import runner_for
