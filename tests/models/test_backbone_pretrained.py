@@ -87,7 +87,7 @@ def test_whole_pose_model_checkpoint_through_a_config(hrnet_pose_model, pose_che
     assert 'missing' not in report
 
 
-def test_bare_hrnet_state_dict(hrnet_pose_model, tmp_path):
+def test_bare_state_dict_loads_and_gives_mmpose_hrnet_stage3_output(hrnet_pose_model, tmp_path):
     path = str(tmp_path / 'hrnet_w32.pth')
     torch.save(hrnet_pose_model.backbone.state_dict(), path)
     ours = TokenPoseBackbone('hrnet-w32', init_cfg=dict(type='Pretrained', checkpoint=path))
