@@ -59,5 +59,6 @@ def test_two_ranks_equal_one_process_with_the_same_total_batch(tmp_path):
     for key, value in reference.items():
         assert torch.equal(rank0[key], rank1[key]), f'ranks differ at {key}'
         assert torch.allclose(rank0[key], value, rtol=0, atol=1e-6), key
-    for key in ('neck.patch_embed.weight', 'neck.stacks.0.layers.1.ffn.fc2.weight', 'head.mlp.3.weight'):
+    for key in ('neck.patch_embed.weight', 'neck.stacks.0.layers.1.ffn.fc2.weight',
+                'head.mlp.3.weight'):
         assert (reference[key] - before[key]).abs().max() > 1e-3, key  # 1000x the tolerance

@@ -1,5 +1,5 @@
 """Training interrupted after an epoch and resumed with ``tools/train.py --resume`` follows the
-MultiStepLR schedule of an uninterrupted run at every epoch, milestones after the resume included."""
+MultiStepLR schedule of an uninterrupted run at every epoch, milestones after the resume too."""
 from pathlib import Path
 from typing import Dict
 

@@ -29,7 +29,8 @@ def trained(tmp_path_factory):
     cfg = Config.fromfile(config_path(TINY_T))
     cfg.merge_from_dict({'work_dir': work_dir, 'train_cfg.max_epochs': 3, 'val_cfg': None,
                          'val_dataloader': None, 'val_evaluator': None,
-                         'default_hooks.checkpoint.save_best': None, 'randomness': {'seed': 0}, 'model.neck.depth': 4,
+                         'default_hooks.checkpoint.save_best': None, 'randomness': {'seed': 0},
+                         'model.neck.depth': 4,
                          'visualizer.name': f'visualizer:{work_dir}'})
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -82,7 +83,8 @@ def test_flip_test_mirrors_the_pose_and_swaps_left_and_right(trained):
     heatmaps = pred[1]
     assert heatmaps.max(axis=(2, 3)).min() > 0.05  # trained: every joint's heatmap has a peak
     # left and right heatmaps differ far beyond the tolerance (else the swap would prove nothing)
-    assert np.abs(heatmaps[:, 1:] - heatmaps[:, COCO_FLIP_INDICES[1:]]).max(axis=(2, 3)).min() > 1e-4
+    left_right = np.abs(heatmaps[:, 1:] - heatmaps[:, COCO_FLIP_INDICES[1:]]).max(axis=(2, 3))
+    assert left_right.min() > 1e-4
 
     # the symmetry comes from the flip test: the trained model alone is not symmetric
     model.test_cfg['flip_test'] = False
