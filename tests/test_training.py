@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 
 from tokenpose_mm.config_zoo import VARIANT_CONFIGS
 
-from .conftest import REPO, config_path, load_tool, sample_data_options
+from .conftest import COCO_TINY, REPO, config_path, load_tool, sample_data_options
 
 TINY = 'tokenpose/coco/td-hm_tokenpose-s-v1_1xb8-80e_coco-tiny-256x192.py'
 TINY_T = 'tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-128x96.py'
@@ -185,3 +185,23 @@ def test_amp_flag_uses_amp_optim_wrapper_or_says_it_needs_a_gpu(tmp_path):
     assert type(runner.optim_wrapper).__name__ == 'AmpOptimWrapper'
     runner.train()
     assert runner.iter == 1
+
+
+def test_main_job_data_root_points_every_split_and_the_evaluator_elsewhere(tmp_path):
+    """``tools/main_job.py --data-root``: the sample config read from a copy of the COCO sample
+    elsewhere (train set inside its RepeatDataset, val/test sets, CocoMetric's ann_file)."""
+    import shutil
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import DATASETS
+    copy = tmp_path / 'coco_copy'
+    shutil.copytree(COCO_TINY, copy)
+    cfg = Config.fromfile(config_path(TINY_T))
+    load_tool('', 'main_job').replace_data_root(cfg, str(copy) + '/')
+    init_default_scope('mmpose')
+    for split in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset = DATASETS.build(cfg[split].dataset)
+        assert len(dataset) >= 12
+        assert dataset.get_data_info(0)['img_path'].startswith(str(copy) + '/'), split
+    assert cfg.val_evaluator.ann_file == str(copy / 'test_coco.json') == cfg.test_evaluator.ann_file
+    with pytest.raises(FileNotFoundError, match="--data-root is not a directory: '.*nowhere'"):
+        load_tool('', 'main_job').replace_data_root(cfg, str(tmp_path / 'nowhere'))
