@@ -9,14 +9,25 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from tokenpose_mm.config_zoo import CONFIG_ROOT, VARIANT_CONFIGS
+from tokenpose_mm.config_zoo import VARIANT_CONFIGS
 
-from .conftest import REPO, config_path, sample_data_options
+from .conftest import COCO_TINY, REPO, config_path, load_tool, sample_data_options
 
-TMPOSE_CONFIGS = sorted(osp.relpath(p, CONFIG_ROOT)
-                        for p in glob.glob(osp.join(CONFIG_ROOT, 'tmpose', '*', '*.py')))
 TINY = 'tokenpose/coco/td-hm_tokenpose-s-v1_1xb8-80e_coco-tiny-256x192.py'
 TINY_T = 'tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-128x96.py'
+TMPOSE_CONFIGS = (
+    'tmpose/coco/td-hm_tmpose-b-attention0.6_4xb32-300e_coco-256x192.py',
+    'tmpose/coco/td-hm_tmpose-b-random0.6_4xb32-300e_coco-256x192.py',
+    'tmpose/coco/td-hm_tmpose-l-d24-random0.6_4xb16-300e_coco-256x192.py',
+    'tmpose/mpii/td-hm_tmpose-l-d6-random0.6_4xb16-300e_mpii-256x256.py',
+)
+# the configs that train on the bundled samples already: their own datasets, cut to 2 people
+SAMPLE_CONFIGS = {
+    TINY: {'train_dataloader.dataset.indices': 2},
+    TINY_T: {'train_dataloader.dataset.times': 1, 'train_dataloader.dataset.dataset.indices': 2},
+}
+# every config file under configs/ but _base_ (tests/test_install.py checks that none is missing)
+ONE_STEP_CONFIGS = (*sorted(VARIANT_CONFIGS.values()), *TMPOSE_CONFIGS, *SAMPLE_CONFIGS)
 
 
 def runner_for(config: str, work_dir: str, cfg_options: dict = None, sample_data: bool = True,
@@ -30,11 +41,16 @@ def runner_for(config: str, work_dir: str, cfg_options: dict = None, sample_data
     return Runner.from_cfg(cfg)
 
 
-@pytest.mark.parametrize('config', sorted(VARIANT_CONFIGS.values()) + TMPOSE_CONFIGS)
+@pytest.mark.parametrize('config', ONE_STEP_CONFIGS)
 def test_every_config_runs_one_training_step(config, tmp_path):
-    runner = runner_for(config, str(tmp_path), {'train_cfg.max_epochs': 1, 'val_cfg': None,
-                                                'val_dataloader': None, 'val_evaluator': None},
-                        batch_size=2, num_samples=2)
+    options = {'train_cfg.max_epochs': 1, 'val_cfg': None, 'val_dataloader': None,
+               'val_evaluator': None}
+    if config in SAMPLE_CONFIGS:
+        runner = runner_for(config, str(tmp_path), {**options, **SAMPLE_CONFIGS[config],
+                                                    'train_dataloader.batch_size': 2},
+                            sample_data=False)
+    else:
+        runner = runner_for(config, str(tmp_path), options, batch_size=2, num_samples=2)
     before = {k: v.clone() for k, v in runner.model.state_dict().items()}
     runner.train()
     assert runner.iter == 1
@@ -150,3 +166,42 @@ def test_mim_train_and_test_with_our_config(tmp_path):
                           text=True, timeout=600)
     assert test.returncode == 0, test.stdout[-2000:] + test.stderr[-2000:]
     assert 'coco/AP' in test.stdout + test.stderr
+
+
+def test_amp_flag_uses_amp_optim_wrapper_or_says_it_needs_a_gpu(tmp_path):
+    """``tools/train.py --amp``: MMEngine's AmpOptimWrapper (float16 autocast, dynamic loss
+    scale) trains on a GPU; on a CPU-only machine it stops with a clear error before building."""
+    train = load_tool('', 'train')
+    args = train.parse_args([config_path(TINY_T), '--work-dir', str(tmp_path), '--amp',
+                             '--no-validate', '--cfg-options', 'train_cfg.max_epochs=1',
+                             'train_dataloader.dataset.times=1', 'train_dataloader.batch_size=2',
+                             'train_dataloader.dataset.dataset.indices=2',
+                             'default_hooks.checkpoint.save_best=None'])
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match='--amp .* needs a GPU; none is available'):
+            train.build_runner(args)
+        return
+    runner = train.build_runner(args)
+    assert type(runner.optim_wrapper).__name__ == 'AmpOptimWrapper'
+    runner.train()
+    assert runner.iter == 1
+
+
+def test_main_job_data_root_points_every_split_and_the_evaluator_elsewhere(tmp_path):
+    """``tools/main_job.py --data-root``: the sample config read from a copy of the COCO sample
+    elsewhere (train set inside its RepeatDataset, val/test sets, CocoMetric's ann_file)."""
+    import shutil
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import DATASETS
+    copy = tmp_path / 'coco_copy'
+    shutil.copytree(COCO_TINY, copy)
+    cfg = Config.fromfile(config_path(TINY_T))
+    load_tool('', 'main_job').replace_data_root(cfg, str(copy) + '/')
+    init_default_scope('mmpose')
+    for split in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset = DATASETS.build(cfg[split].dataset)
+        assert len(dataset) >= 12
+        assert dataset.get_data_info(0)['img_path'].startswith(str(copy) + '/'), split
+    assert cfg.val_evaluator.ann_file == str(copy / 'test_coco.json') == cfg.test_evaluator.ann_file
+    with pytest.raises(FileNotFoundError, match="--data-root is not a directory: '.*nowhere'"):
+        load_tool('', 'main_job').replace_data_root(cfg, str(tmp_path / 'nowhere'))

@@ -7,11 +7,13 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+import torch
 from mmpose.apis import inference_topdown, init_model
 
 from tokenpose_mm.apis.inference import (InputError, NoPersonFound, TopdownInferencer,
                                          boxes_for_image, detect_people, init_person_detector,
-                                         load_boxes_file, load_image, validate_boxes)
+                                         keep_valid_boxes, load_boxes_file, load_image,
+                                         validate_boxes)
 
 from ..conftest import COCO_TINY, MPII_TINY, converted_s_v1, load_tool
 
@@ -206,6 +208,53 @@ def test_detector_boxes_end_to_end(pose):
     assert found.instances[0]['bbox_score'] == pytest.approx(float(boxes[0, 4]))
     with pytest.raises(FileNotFoundError, match='detector config not found'):
         init_person_detector('no/such/detector.py')
+
+
+def test_multiclass_detector_keeps_person_boxes_and_drops_other_labels(pose):
+    """A randomly initialised 80-class COCO RTMDet-tiny whose classification and box layers are
+    set to ignore the image: every location scores class 0 (person) sigmoid(3) = 0.95, class 56
+    (chair) sigmoid(1) = 0.73 and the 78 others sigmoid(-10), with the same box for both classes.
+    The detector's own DetDataSample holds both labels; the inferencer's person boxes (detector
+    path, default person label 0) are exactly the label-0 boxes, and no chair box."""
+    from mmdet.apis import inference_detector
+    det_cfg = {'test_dataloader.dataset.pipeline.1.scale': (320, 320),
+               'test_dataloader.dataset.pipeline.2.size': (320, 320)}
+    # NMS at IoU 1.0 keeps every box: the set of boxes kept is compared with the raw output
+    inferencer = TopdownInferencer(*pose, det_config=DETECTOR, det_cfg_options=det_cfg,
+                                   bbox_thr=0.5, nms_thr=1.0)
+    head = inferencer.detector.bbox_head
+    assert head.num_classes == 80
+    with torch.no_grad():
+        for cls, reg in zip(head.rtm_cls, head.rtm_reg):
+            cls.weight.zero_(), reg.weight.zero_()
+            cls.bias.fill_(-10.)
+            cls.bias[0], cls.bias[56] = 3., 1.
+            reg.bias.fill_(12.)  # boxes 24 strides wide, clipped to the image: few survive NMS
+    image = cv2.imread(IMAGE)
+    raw = inference_detector(inferencer.detector, image).pred_instances.cpu().numpy()
+    raw_boxes = np.concatenate([raw.bboxes, raw.scores[:, None]], axis=1)
+    assert set(raw.labels.tolist()) == {0, 56}
+    for label, score, found in ((0, 0.9526, inferencer.person_boxes(image)),
+                                (56, 0.7311, detect_people(inferencer.detector, image, 0.5, 1.0,
+                                                           cat_ids=(56, )))):
+        expected = keep_valid_boxes(raw_boxes[raw.labels == label], image.shape)
+        assert len(found) == len(expected) > 0
+        assert found[:, 4] == pytest.approx(score, abs=1e-4)
+        assert np.allclose(found[np.lexsort(found.T[::-1])], expected[np.lexsort(expected.T[::-1])])
+
+
+@pytest.mark.parametrize('config, num_classes', [
+    ('mmdet::rtmdet/rtmdet_m_8xb32-300e_coco.py', 80),
+    (DETECTOR, 80),
+    ('mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', 80),
+    ('mmpose::demo/mmdetection_cfg/rtmdet_m_640-8xb32_coco-person.py', 1),
+])
+def test_detectors_named_in_readme_build(config, num_classes):
+    """The detector configs README names resolve and build (random weights): COCO heads (label 0
+    is the person) or MMPose's person-only one."""
+    detector = init_person_detector(config)
+    head = detector.roi_head.bbox_head if hasattr(detector, 'roi_head') else detector.bbox_head
+    assert head.num_classes == num_classes
 
 
 # -------------------------------------------------------------------------------- tools
