@@ -9,7 +9,7 @@
 import json
 import math
 import os.path as osp
-from typing import Any, Tuple
+from typing import Any, Optional, Tuple
 
 import numpy as np
 
@@ -53,6 +53,6 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def write_json(path: str, obj: Any) -> None:
+def write_json(path: str, obj: Any, indent: Optional[int] = None) -> None:
     """Write ``to_jsonable(obj)`` as strict JSON (never a bare ``NaN``) to ``path`` atomically."""
-    atomic_write(path, json.dumps(to_jsonable(obj), allow_nan=False).encode())
+    atomic_write(path, json.dumps(to_jsonable(obj), indent=indent, allow_nan=False).encode())
