@@ -1,5 +1,14 @@
 """Config loading and command-line merging shared by ``tools/train.py``, ``tools/test.py`` and
-the main job. Mirrors MMPose's own tools, with errors that name the bad input."""
+the main job. Mirrors MMPose's own tools, with errors that name the bad input:
+
+- :func:`load_config`: syntax errors with file and line, ``--cfg-options`` text for numbers;
+- :class:`CfgOptionsAction`: malformed ``KEY=VALUE`` items as argparse errors;
+- :func:`check_output_dir`, :func:`check_device`: work/out dirs that are files or read-only,
+  devices that are not there;
+- :func:`check_annotation_files`: annotation files that are not JSON or have keypoint arrays of
+  the wrong length, before MMPose loads them;
+- :func:`run_cli`: a tool's bad-input errors as one ``error:`` line and exit status 1.
+"""
 import argparse
 import json
 import os
