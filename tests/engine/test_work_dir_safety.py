@@ -67,6 +67,9 @@ def test_killed_while_replacing_the_best_checkpoint_leaves_the_new_one(tmp_path)
     assert best == ['best_count_epoch_2.pth'], best
     checkpoint = load_checkpoint_file(str(tmp_path / best[0]))
     assert checkpoint['meta']['epoch'] == 2 and is_complete_checkpoint(str(tmp_path / best[0]))
+    # and the latest checkpoint, which --resume uses, already names the new best
+    latest = load_checkpoint_file((tmp_path / 'last_checkpoint').read_text())
+    assert latest['message_hub']['runtime_info']['best_ckpt'] == str(tmp_path / best[0])
 
 
 def _wait_for_lock(lock, child, timeout=120.):

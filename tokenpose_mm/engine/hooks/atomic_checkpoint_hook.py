@@ -64,8 +64,9 @@ class AtomicCheckpointHook(CheckpointHook):
                                       f'{self.out_dir}: {removed}')
 
     def _save_best_checkpoint(self, runner, metrics: dict) -> None:
-        """CheckpointHook's, reordered: write each new best checkpoint, then remove the previous
-        one (when its path differs). Same files, scores and log lines as MMEngine's."""
+        """CheckpointHook's, reordered: write each new best checkpoint and the latest checkpoint
+        that records it, then remove the previous best (when its path differs). Same files,
+        scores and log lines as MMEngine's."""
         if not self.save_best:
             return
         cur_type, cur_time = ('epoch', runner.epoch) if self.by_epoch else ('iter', runner.iter)
@@ -74,7 +75,7 @@ class AtomicCheckpointHook(CheckpointHook):
         if 'auto' in self.key_indicators:
             self._init_rule(self.rules, [list(metrics.keys())[0]])
         single = len(self.key_indicators) == 1
-        best_ckpt_updated = False
+        best_ckpt_updated, replaced = False, []
         for key_indicator, rule in zip(self.key_indicators, self.rules):
             suffix = '' if single else f'_{key_indicator}'
             best_score_key, runtime_best_ckpt_key = f'best_score{suffix}', f'best_ckpt{suffix}'
@@ -104,12 +105,14 @@ class AtomicCheckpointHook(CheckpointHook):
                 backend_args=self.backend_args)
             runner.logger.info(f'The best checkpoint with {key_score:0.4f} {key_indicator} '
                                f'at {cur_time} {cur_type} is saved to {best_ckpt_name}.')
-            if previous and previous != path and is_main_process():
-                self._remove(previous)
-                runner.logger.info(f'The previous best checkpoint {previous} is removed')
+            if previous and previous != path:
+                replaced.append(previous)
         # as MMEngine: save the latest checkpoint again so that it records the new best
         if best_ckpt_updated and self.last_ckpt is not None:
             self._save_checkpoint_with_step(runner, cur_time, meta)
+        for previous in replaced if is_main_process() else []:  # only now: nothing names them
+            self._remove(previous)
+            runner.logger.info(f'The previous best checkpoint {previous} is removed')
 
     def _remove(self, path: str) -> None:
         """Delete a checkpoint file (or a deepspeed checkpoint folder) if it is there."""
