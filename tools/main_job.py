@@ -23,6 +23,7 @@ from mmpose.apis import inference_topdown, init_model
 from mmpose.registry import VISUALIZERS
 from mmpose.structures import merge_data_samples
 
+from tokenpose_mm.apis.outputs import write_json
 from tokenpose_mm.apis.runner_cfg import load_config, set_launcher
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -115,8 +116,7 @@ def main(argv=None) -> int:
     summary = dict(config=args.config, work_dir=cfg.work_dir, checkpoint=checkpoint,
                    metrics={k: float(v) for k, v in metrics.items()}, visualization=out_image,
                    people=len(results), seconds=round(time.time() - start, 1))
-    with open(osp.join(cfg.work_dir, 'main_job.json'), 'w') as f:
-        json.dump(summary, f, indent=2)
+    write_json(osp.join(cfg.work_dir, 'main_job.json'), summary, indent=2)  # NaN -> null
     print('[main] done in {seconds}s\n  COCO AP: {ap:.3f}\n  checkpoint: {checkpoint}\n'
           '  visualization ({people} people): {visualization}\n  summary: {json}'.format(
               ap=summary['metrics'].get('coco/AP', float('nan')),

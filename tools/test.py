@@ -6,11 +6,13 @@
 """
 import argparse
 import os.path as osp
+import sys
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import close_distributed, load_config, set_launcher, set_work_dir
+from tokenpose_mm.apis.runner_cfg import (CfgOptionsAction, check_annotation_files,
+                                          close_distributed, load_config, run_cli, set_launcher,
+                                          set_work_dir)
 from tokenpose_mm.engine import add_safeguard_hooks
 
 
@@ -20,7 +22,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save evaluation results')
     parser.add_argument('--out', help='dump the predictions to this pickle file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config settings, KEY=VALUE')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -33,6 +35,7 @@ def build_runner(args: argparse.Namespace) -> Runner:
     cfg = load_config(args.config, args.cfg_options)
     set_work_dir(cfg, args.config, args.work_dir)
     set_launcher(cfg, args.launcher)
+    check_annotation_files(cfg, ('test', ))
     cfg.load_from = args.checkpoint
     add_safeguard_hooks(cfg, ('KeypointCountHook', 'CheckpointMatchHook'))
     if args.out:
@@ -50,4 +53,4 @@ def main(argv=None) -> dict:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

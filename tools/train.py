@@ -5,14 +5,19 @@
     bash tools/dist_train.sh CONFIG NUM_PROCS [ARGS ...]   # torch's launcher, several machines too
 """
 import argparse
+import os
 import os.path as osp
+import sys
+from contextlib import nullcontext
 
-from mmengine.config import DictAction
+from mmengine.config import Config
+from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import (close_distributed, enable_amp, load_config, set_launcher,
-                                          set_work_dir)
-from tokenpose_mm.engine import add_safeguard_hooks
+from tokenpose_mm.apis.runner_cfg import (CfgOptionsAction, check_annotation_files,
+                                          close_distributed, enable_amp, load_config, run_cli,
+                                          set_launcher, set_work_dir)
+from tokenpose_mm.engine import add_safeguard_hooks, work_dir_lock
 from tokenpose_mm.utils import CheckpointError, find_resumable_checkpoint
 
 
@@ -27,21 +32,31 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--no-validate', action='store_true', help='skip validation')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by actual / base batch size')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config settings, KEY=VALUE')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args(argv)
 
 
-def build_runner(args: argparse.Namespace) -> Runner:
+def build_config(args: argparse.Namespace) -> Config:
+    """The config of the run, its annotation files checked (``--resume``: resolved later, under
+    the work dir lock)."""
     cfg = load_config(args.config, args.cfg_options)
     set_work_dir(cfg, args.config, args.work_dir)
     set_launcher(cfg, args.launcher)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    check_annotation_files(cfg, ('train', 'val'))
     if args.amp:
         enable_amp(cfg)
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+    add_safeguard_hooks(cfg)
+    return cfg
+
+
+def build_runner(args: argparse.Namespace, cfg: Config) -> Runner:
     if args.resume == 'auto':  # the newest whole checkpoint, never a truncated or unsafe file
         cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
         pointer = osp.join(cfg.work_dir, 'last_checkpoint')
@@ -52,18 +67,21 @@ def build_runner(args: argparse.Namespace) -> Runner:
         cfg.resume = cfg.load_from is not None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
-    if args.auto_scale_lr:
-        cfg.auto_scale_lr.enable = True
-    add_safeguard_hooks(cfg)
     return Runner.from_cfg(cfg)
 
 
 def main(argv=None) -> None:
+    """Train; a second training into a work dir in use stops (``WorkDirInUseError``)."""
+    args = parse_args(argv)
     try:
-        build_runner(parse_args(argv)).train()
+        cfg = build_config(args)
+        # one lock per run, held by rank 0
+        with (work_dir_lock(cfg.work_dir, MMLogger.get_current_instance())
+              if int(os.environ.get('RANK', 0)) == 0 else nullcontext()):
+            build_runner(args, cfg).train()
     finally:
         close_distributed()
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

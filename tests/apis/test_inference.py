@@ -277,11 +277,11 @@ def test_demo_on_a_folder_with_a_bad_file_and_a_boxes_file(pose, tmp_path, capsy
     text = capsys.readouterr()
     assert "cannot read image '" in text.err and 'broken.jpg' in text.err
     assert "no person: no boxes for '000000000785.jpg'" in text.out
-    pred = json.load(open(out / 'predictions' / '000000196141.json'))
+    pred = json.load(open(out / 'predictions' / '000000196141.jpg.json'))
     assert len(pred['instances']) == len(gt_boxes('000000196141.jpg'))
     assert pred['keypoint_names'][:3] == ['nose', 'left_eye', 'right_eye']
-    assert len(json.load(open(out / 'predictions' / 'gray.json'))['instances']) == 1
-    assert json.load(open(out / 'predictions' / '000000000785.json'))['instances'] == []
+    assert len(json.load(open(out / 'predictions' / 'gray.png.json'))['instances']) == 1
+    assert json.load(open(out / 'predictions' / '000000000785.jpg.json'))['instances'] == []
     drawn = cv2.imread(str(out / 'vis' / '000000196141.jpg'))
     assert drawn.shape == cv2.imread(IMAGE).shape
     diff = np.abs(drawn.astype(int) - cv2.imread(IMAGE)).max(axis=2)
@@ -303,10 +303,10 @@ def test_demo_on_a_video(pose, tmp_path, capsys):
     writer.release()
     out = tmp_path / 'out'
     assert run_demo_tool(*pose, video, '--out-dir', out) == 0
-    pred = json.load(open(out / 'predictions' / 'clip.json'))
+    pred = json.load(open(out / 'predictions' / 'clip.avi.json'))
     assert [f['frame'] for f in pred['frames']] == [0, 1, 2]
     assert all(len(f['instances']) == 1 for f in pred['frames'])  # whole frame
-    drawn = cv2.VideoCapture(str(out / 'vis' / 'clip.mp4'))
+    drawn = cv2.VideoCapture(str(out / 'vis' / 'clip.avi.mp4'))
     assert int(drawn.get(cv2.CAP_PROP_FRAME_COUNT)) == 3
     (tmp_path / 'broken.mp4').write_bytes(b'\x00\x00\x00\x18ftypmp42 truncated')
     assert run_demo_tool(*pose, tmp_path / 'broken.mp4', '--out-dir', out) == 1

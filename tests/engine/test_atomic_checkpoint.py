@@ -95,3 +95,19 @@ def test_resume_skips_truncated_and_garbage_checkpoints(tmp_path):
     for epoch in (1, 2):
         (tmp_path / f'epoch_{epoch}.pth').unlink()
     assert find_resumable_checkpoint(str(tmp_path)) is None
+
+
+def test_best_checkpoints_of_several_metrics(tmp_path):
+    """save_best with two metrics: one whole best file per metric, named in the message hub."""
+    runner = tiny_runner(tmp_path, {'train_dataloader.batch_size': 4,
+                                    'default_hooks.checkpoint.save_best': ['coco/AP', 'coco/AR'],
+                                    'default_hooks.checkpoint.rule': ['greater', 'greater']},
+                         validate=True)
+    hook = next(h for h in runner.hooks if type(h).__name__ == 'AtomicCheckpointHook')
+    runner.train()
+    best = sorted(p.name for p in tmp_path.glob('best_*.pth'))
+    assert [n.rsplit('_epoch_', 1)[0] for n in best] == ['best_coco_AP', 'best_coco_AR'], best
+    for key in ('coco/AP', 'coco/AR'):
+        path = hook.best_ckpt_path_dict[key]
+        assert is_complete_checkpoint(path) and path.endswith(best[key == 'coco/AR'])
+        assert runner.message_hub.get_info(f'best_ckpt_{key}') == path

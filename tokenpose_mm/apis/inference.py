@@ -14,7 +14,6 @@ sits between a user and those calls:
 - :class:`TopdownInferencer`: boxes (detector / file / whole image) -> poses -> drawing / JSON,
   on images, folders and videos (:func:`run_demo`, behind ``tools/demo/topdown_demo.py``).
 """
-import json
 import os
 import os.path as osp
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from mmpose.structures import merge_data_samples, split_instances
 from torch import nn
 
 from ..engine.hooks.keypoint_count_hook import check_keypoint_count
+from .outputs import output_names, write_json
 from .runner_cfg import resolve_config
 
 from .inputs import (COCO_PERSON, IMAGE_EXTENSIONS, MAX_PIXELS, VIDEO_EXTENSIONS,  # noqa: F401
@@ -287,10 +287,6 @@ def list_inputs(path: str) -> Tuple[str, List[str]]:
     return 'image', [path]
 
 
-def _jsonable(instances: List[dict]) -> List[dict]:
-    return json.loads(json.dumps(instances, default=lambda o: o.tolist()))
-
-
 def _video_frames(path: str) -> Tuple[mmcv.VideoReader, Iterator[np.ndarray]]:
     try:
         reader = mmcv.VideoReader(path)
@@ -316,8 +312,9 @@ def run_demo(inferencer: TopdownInferencer, inputs: str, out_dir: str,
     """Run ``inferencer`` on an image, a folder of images or a video; write the drawn results
     under ``out_dir/vis/`` and the predictions as JSON under ``out_dir/predictions/``.
 
-    Each image (or the video) gets ``<name>.json``: ``{"image" | "video", "keypoint_names",
-    "instances": [...]}`` (video: ``"fps"`` and ``"frames": [{"frame", "instances"}]``). A bad
+    Each image (or the video) ``<name>`` (extension included, :func:`output_names`) gets
+    ``<name>.json``: ``{"image" | "video", "keypoint_names", "instances": [...]}`` (video:
+    ``"fps"`` and ``"frames": [{"frame", "instances"}]``); NaN scores are written as ``null``. A bad
     file in a folder is reported in :attr:`DemoSummary.failed` and skipped; images where nobody
     is found are drawn unchanged with an empty instance list.
     """
@@ -336,19 +333,18 @@ def run_demo(inferencer: TopdownInferencer, inputs: str, out_dir: str,
         return summary
     bar = ProgressBar(len(files)) if progress else None
     for path in files:
-        stem = osp.splitext(osp.basename(path))[0]
+        drawing, prediction = output_names(path)
         try:
             result = inferencer(path)
             if result.message:
                 summary.no_person[path] = result.message
             if save_vis:
-                out = osp.join(vis_dir, stem + '.jpg')
+                out = osp.join(vis_dir, drawing)
                 mmcv.imwrite(inferencer.draw(path, result), out)
                 summary.visualizations.append(out)
-            pred = osp.join(pred_dir, stem + '.json')
-            with open(pred, 'w') as f:
-                json.dump(dict(image=path, keypoint_names=names, message=result.message,
-                               instances=_jsonable(result.instances)), f)
+            pred = osp.join(pred_dir, prediction)
+            write_json(pred, dict(image=path, keypoint_names=names, message=result.message,
+                                  instances=result.instances))
             summary.predictions.append(pred)
             summary.people += len(result.instances)
         except (InputError, FileNotFoundError) as e:
@@ -365,8 +361,8 @@ def _run_video(inferencer: TopdownInferencer, path: str, vis_dir: str, pred_dir:
     except InputError as e:
         summary.failed[path] = str(e)
         return
-    stem = osp.splitext(osp.basename(path))[0]
-    writer, out = None, osp.join(vis_dir, stem + '.mp4')
+    drawing, prediction = output_names(path, 'video')
+    writer, out = None, osp.join(vis_dir, drawing)
     bar = ProgressBar(reader.frame_cnt) if progress else None
     records = []
     try:
@@ -378,7 +374,7 @@ def _run_video(inferencer: TopdownInferencer, path: str, vis_dir: str, pred_dir:
                 continue
             if result.message:
                 summary.no_person[f'{path}#{index}'] = result.message
-            records.append(dict(frame=index, instances=_jsonable(result.instances)))
+            records.append(dict(frame=index, instances=result.instances))
             summary.people += len(result.instances)
             if save_vis:
                 if writer is None:
@@ -392,9 +388,8 @@ def _run_video(inferencer: TopdownInferencer, path: str, vis_dir: str, pred_dir:
             writer.release()
     if save_vis and writer is not None:
         summary.visualizations.append(out)
-    pred = osp.join(pred_dir, stem + '.json')
-    with open(pred, 'w') as f:
-        json.dump(dict(video=path, fps=reader.fps, keypoint_names=names, frames=records), f)
+    pred = osp.join(pred_dir, prediction)
+    write_json(pred, dict(video=path, fps=reader.fps, keypoint_names=names, frames=records))
     summary.predictions.append(pred)
 
 

@@ -19,6 +19,8 @@ IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
 # 16384 x 16384; OpenCV's own decoder limit is 2**30 pixels
 MAX_PIXELS = 2**28
+# images and boxes smaller than this on a side are refused: a pose there would be a guess
+MIN_SIDE = 4
 COCO_PERSON = 0  # the person label of MMDetection's COCO detectors (category_id 1 in COCO files)
 
 ImageLike = Union[str, np.ndarray]
@@ -103,11 +105,31 @@ def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     if h * w > max_pixels:
         raise InputError(f'{name} has {w}x{h} = {h * w} pixels, more than the limit of '
                          f'{max_pixels}; resize it first or raise max_pixels')
+    if min(h, w) < MIN_SIDE:
+        raise InputError(f'{name} is {w}x{h} pixels, smaller than {MIN_SIDE}x{MIN_SIDE}: too '
+                         'small to hold a person (its pose would be a guess)')
     return image
 
 
 # ------------------------------------------------------------------------------- boxes
+def _non_number(values) -> list:
+    """``[value]`` for the first leaf of nested lists/tuples that is not an int or a float
+    (bools and text included), ``[]`` when all are numbers."""
+    if isinstance(values, (list, tuple)):
+        for value in values:
+            found = _non_number(value)
+            if found:
+                return found
+        return []
+    is_number = isinstance(values, (int, float, np.integer, np.floating))
+    return [] if is_number and not isinstance(values, (bool, np.bool_)) else [values]
+
+
 def _as_box_array(boxes, name: str) -> np.ndarray:
+    bad = [] if isinstance(boxes, np.ndarray) else _non_number(boxes)
+    if bad or (isinstance(boxes, np.ndarray) and boxes.dtype.kind not in 'iuf'):
+        what = f'{bad[0]!r} is not a number' if bad else f'dtype {boxes.dtype}'
+        raise InputError(f'{name}: {what}; expected numbers of shape (N, 4) or (N, 5)')
     try:
         arr = np.asarray(boxes, dtype=np.float64)
     except (TypeError, ValueError) as e:
@@ -166,6 +188,12 @@ def validate_boxes(boxes, image_shape: Sequence[int], bbox_format: str = 'xyxy',
             raise InputError(f'{box} lies entirely outside the {w}x{h} image')
     arr[:, [0, 2]] = arr[:, [0, 2]].clip(0, w)
     arr[:, [1, 3]] = arr[:, [1, 3]].clip(0, h)
+    sides = np.minimum(arr[:, 2] - arr[:, 0], arr[:, 3] - arr[:, 1])
+    if (sides < MIN_SIDE).any():
+        i = int(np.argmax(sides < MIN_SIDE))
+        raise InputError(f'{name}[{i}] = {[round(float(v), 2) for v in arr[i, :4]]} (xyxy, '
+                         f'clipped to the {w}x{h} image) is smaller than {MIN_SIDE}x{MIN_SIDE} '
+                         'pixels: too small to hold a person (its pose would be a guess)')
     return arr.astype(np.float32)
 
 
@@ -193,6 +221,10 @@ def load_boxes_file(path: str) -> Dict[str, np.ndarray]:
       "category_id": 1}, ...]`` (person = category 1); ``image_id`` matches the number in a COCO
       file name (``000000000785.jpg``), or give ``"file_name"`` in each entry.
 
+    Values must be numbers (text, booleans and nulls are refused, naming the entry), COCO
+    ``bbox`` widths and heights positive, and two different names of one base name
+    (``a/p.jpg``, ``b/p.jpg``) are refused as ambiguous.
+
     Returns:
         Dict[str, np.ndarray]: base name (or ``'#<image_id>'``) -> (N, 4 or 5) raw boxes in xyxy
         (validated later against each image by :func:`validate_boxes`).
@@ -204,25 +236,54 @@ def load_boxes_file(path: str) -> Dict[str, np.ndarray]:
             data = json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise InputError(f'boxes file {path!r} is not valid JSON: {e}') from e
-    out: Dict[str, List] = {}
+    origin: Dict[str, str] = {}  # image key -> the name in the file it came from
+
+    def key_of(name: str, where: str) -> str:
+        """The base name of ``name``; two different names of one base name are ambiguous."""
+        key = osp.basename(name)
+        if origin.setdefault(key, name) != name:
+            raise InputError(f'{path!r}: {name!r} ({where}) and {origin[key]!r} both name images '
+                             f'called {key!r}; boxes are matched to images by file name: keep '
+                             'one name per file')
+        return key
+
     if isinstance(data, dict):
-        for key, boxes in data.items():
-            arr = _as_box_array(boxes, f'{path!r}[{key!r}]') if len(boxes) else np.zeros((0, 4))
-            out[osp.basename(key)] = arr
+        out: Dict[str, np.ndarray] = {}
+        for name, boxes in data.items():
+            where = f'{path!r}[{name!r}]'
+            if not isinstance(boxes, list):
+                raise InputError(f'{where}: expected a list of boxes, got {boxes!r}')
+            arr = _as_box_array(boxes, where) if boxes else np.zeros((0, 4))
+            out[key_of(name, 'a key')] = arr
         return out
     if isinstance(data, list):
+        found: Dict[str, List] = {}
         for i, det in enumerate(data):
             if not isinstance(det, dict) or 'bbox' not in det or not (
                     'image_id' in det or 'file_name' in det):
                 raise InputError(f'{path!r}: entry {i} is {det!r}; expected a COCO detection '
                                  'with "bbox" [x, y, w, h] and "image_id" or "file_name"')
-            if det.get('category_id', 1) != 1:
+            where = f'{path!r} entry {i}'
+            fields = {k: det[k] for k in ('image_id', 'category_id', 'score') if k in det}
+            bad = _non_number(list(fields.values()))
+            if bad:
+                raise InputError(f'{where}: {bad[0]!r} is not a number; expected numeric '
+                                 f'{", ".join(fields)}')
+            if fields.get('category_id', 1) != 1:
                 continue
-            key = (osp.basename(det['file_name']) if 'file_name' in det
-                   else f'#{int(det["image_id"])}')
-            box = _to_xyxy(_as_box_array(det['bbox'], f'{path!r} entry {i}'), 'xywh')[0, :4]
-            out.setdefault(key, []).append([*box, float(det.get('score', 1.))])
-        return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+            if 'file_name' in det:
+                key = key_of(str(det['file_name']), f'entry {i}')
+            elif float(det['image_id']).is_integer():
+                key = f'#{int(det["image_id"])}'
+            else:
+                raise InputError(f'{where}: image_id {det["image_id"]!r} is not an integer')
+            box = _as_box_array(det['bbox'], where)[0]
+            if box.shape[0] != 4 or box[2] <= 0 or box[3] <= 0:
+                raise InputError(f'{where}: bbox {det["bbox"]!r}; expected [x, y, w, h] with '
+                                 'w > 0 and h > 0')
+            xyxy = _to_xyxy(box[None], 'xywh')[0]
+            found.setdefault(key, []).append([*xyxy, float(fields.get('score', 1.))])
+        return {k: np.asarray(v, dtype=np.float64) for k, v in found.items()}
     raise InputError(f'boxes file {path!r}: expected a JSON object {{file name: boxes}} or a '
                      f'list of COCO detections, got {type(data).__name__}')
 
@@ -230,10 +291,13 @@ def load_boxes_file(path: str) -> Dict[str, np.ndarray]:
 def boxes_for_image(boxes: Dict[str, np.ndarray], image_path: str, source: str) -> np.ndarray:
     """The raw boxes of ``image_path`` in a :func:`load_boxes_file` mapping (by base name, else
     by the COCO id in the file name)."""
-    base = osp.basename(image_path)
+    base, stem = osp.basename(image_path), osp.splitext(osp.basename(image_path))[0]
+    by_id = f'#{int(stem)}' if stem.isdigit() else None
+    if base in boxes and by_id in boxes:
+        raise InputError(f'the boxes file {source!r} has boxes for {base!r} both by file name '
+                         f'and by image_id {int(stem)}; give each image one way')
     if base in boxes:
         return boxes[base]
-    stem = osp.splitext(base)[0]
-    if stem.isdigit() and f'#{int(stem)}' in boxes:
-        return boxes[f'#{int(stem)}']
+    if by_id in boxes:
+        return boxes[by_id]
     raise NoPersonFound(f'no boxes for {base!r} in the boxes file {source!r}')

@@ -99,6 +99,7 @@ def get_arch(name: str, **overrides) -> TokenPoseArch:
     Raises:
         KeyError: ``name`` is not a known variant.
         TypeError: an override is not a field of :class:`TokenPoseArch`.
+        ValueError: an override has a wrong type or value (:func:`check_arch`).
     """
     arch = _lookup(TOKENPOSE_ARCHS, name, 'TokenPose arch')
     fields = {f.name for f in dataclasses.fields(TokenPoseArch)}
@@ -107,7 +108,37 @@ def get_arch(name: str, **overrides) -> TokenPoseArch:
         raise TypeError(f'{sorted(unknown)} are not TokenPose arch fields; expected {sorted(fields)}')
     changes = {k: (tuple(v) if isinstance(v, list) else v)
                for k, v in overrides.items() if v is not None}
-    return dataclasses.replace(arch, **changes)
+    arch = dataclasses.replace(arch, **changes)
+    check_arch(arch, name)
+    return arch
+
+
+def _is_int(value, minimum: int = 1) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def check_arch(arch: TokenPoseArch, name: str) -> None:
+    """Raise ``ValueError`` naming the first field of ``arch`` (variant ``name`` with its
+    overrides) with a wrong type or value: sizes must be positive ints, pairs two of them."""
+    expected = {f: 'a positive int' for f in ('num_keypoints', 'depth', 'num_stacks',
+                                               'num_heads', 'dim')}
+    expected.update({f: 'two positive ints' for f in ('input_size', 'heatmap_size',
+                                                      'patch_size')})
+    for field, what in expected.items():
+        value = getattr(arch, field)
+        ok = (_is_int(value) if what == 'a positive int' else
+              isinstance(value, tuple) and len(value) == 2 and all(map(_is_int, value)))
+        if not ok:
+            raise ValueError(f'{field} must be {what}, got {value!r} (arch {name!r})')
+    if not (isinstance(arch.head_hidden_dims, tuple) and all(map(_is_int,
+                                                                 arch.head_hidden_dims))):
+        raise ValueError(f'head_hidden_dims must be a tuple of positive ints, got '
+                         f'{arch.head_hidden_dims!r} (arch {name!r})')
+    if isinstance(arch.mlp_ratio, bool) or not (isinstance(arch.mlp_ratio, (int, float))
+                                                and arch.mlp_ratio > 0):
+        raise ValueError(f'mlp_ratio must be a positive number, got {arch.mlp_ratio!r} '
+                         f'(arch {name!r})')
+    get_front_end(arch.front_end)
 
 
 def attention_scale(arch: TokenPoseArch) -> float:

@@ -10,6 +10,7 @@ import os.path as osp
 import sys
 import tempfile
 from pathlib import Path
+from typing import Sequence
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
@@ -30,20 +31,33 @@ def _cell(text: str, limit: int = 420) -> str:
     return '`' + text.replace('`', "'").replace('|', '\\|') + '`'
 
 
-def build_table() -> str:
-    from tests.engine.bad_input_cases import CASES, clean, outcome
+def render_table(cases: Sequence, messages: Sequence[str]) -> str:
+    """The markdown of docs/bad_inputs.md: one row per case with its (cleaned) message."""
     lines, section = [HEADER], None
-    for case in CASES:
+    for case, message in zip(cases, messages):
         if case.section != section:
             section = case.section
             lines += [f'\n## {section}\n', '| bad input | entry point | message |',
                       '| --- | --- | --- |']
-        with tempfile.TemporaryDirectory() as tmp:
-            message = clean(outcome(case, Path(tmp)), Path(tmp))
         lines.append(f'| {case.bad_input} | {case.entry_point} | {_cell(message)} |')
-        print(f'{case.bad_input} | {case.entry_point}: {message.splitlines()[0][:120]}',
-              file=sys.stderr)
     return '\n'.join(lines) + '\n'
+
+
+def case_message(case) -> str:
+    """Run ``case`` in a fresh temporary folder; its message with paths shortened."""
+    from tests.engine.bad_input_cases import clean, outcome
+    with tempfile.TemporaryDirectory() as tmp:
+        return clean(outcome(case, Path(tmp)), Path(tmp))
+
+
+def build_table() -> str:
+    from tests.engine.bad_input_cases import CASES
+    messages = []
+    for case in CASES:
+        messages.append(case_message(case))
+        print(f'{case.bad_input} | {case.entry_point}: {messages[-1].splitlines()[0][:120]}',
+              file=sys.stderr)
+    return render_table(CASES, messages)
 
 
 def main(argv=None) -> None:

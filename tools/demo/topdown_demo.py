@@ -8,16 +8,17 @@
     # no boxes: the whole image is one person
     python tools/demo/topdown_demo.py CONFIG CKPT person.jpg
 
-INPUT is an image, a folder of images or a video. Writes ``OUT_DIR/vis/<name>.jpg`` (or
-``.mp4``) drawn by MMPose's PoseLocalVisualizer and ``OUT_DIR/predictions/<name>.json``.
+INPUT is an image, a folder of images or a video. Writes ``OUT_DIR/vis/<name>`` drawn by
+MMPose's PoseLocalVisualizer and ``OUT_DIR/predictions/<name>.json``, where ``<name>`` is the
+input's file name with its extension (``p.jpg`` and ``p.png`` keep separate outputs; formats
+that cannot hold a colour drawing get ``.png``, videos not in ``.mp4`` get ``.mp4``).
 Exit status 1 when an input could not be read (each failure is printed with its reason).
 """
 import argparse
 import sys
 
-from mmengine.config import DictAction
-
 from tokenpose_mm.apis.inference import InputError, TopdownInferencer, run_demo
+from tokenpose_mm.apis.runner_cfg import CfgOptionsAction, check_device, check_output_dir
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -37,9 +38,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--kpt-thr', type=float, default=0.3, help='keypoints drawn above it')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--no-vis', action='store_true', help='only write the JSON predictions')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='overrides of the pose config')
-    parser.add_argument('--det-cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--det-cfg-options', nargs='+', action=CfgOptionsAction,
                         help='overrides of the detector config')
     return parser.parse_args(argv)
 
@@ -52,13 +53,15 @@ def main(argv=None) -> int:
     if args.det_config is not None and args.det_checkpoint is None:
         print('warning: no --det-checkpoint: the detector has random weights', file=sys.stderr)
     try:
+        check_device(args.device)
+        check_output_dir(args.out_dir, '--out-dir')
         inferencer = TopdownInferencer(
             args.config, args.checkpoint, args.device, det_config=args.det_config,
             det_checkpoint=args.det_checkpoint, boxes_file=args.boxes, bbox_thr=args.bbox_thr,
             nms_thr=args.nms_thr, det_cat_ids=args.det_cat_ids, kpt_thr=args.kpt_thr,
             cfg_options=args.cfg_options, det_cfg_options=args.det_cfg_options)
         summary = run_demo(inferencer, args.input, args.out_dir, save_vis=not args.no_vis)
-    except (InputError, FileNotFoundError, ValueError) as e:
+    except (InputError, OSError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
     print()

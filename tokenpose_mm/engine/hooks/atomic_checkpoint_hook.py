@@ -34,8 +34,10 @@ class AtomicCheckpointHook(CheckpointHook):
     file in the same folder, fsync'ed and renamed into place (``os.replace``); only then is
     ``last_checkpoint`` rewritten (atomically too) and only after that are checkpoints beyond
     ``max_keep_ckpts`` deleted. A process killed at any moment therefore leaves
-    ``last_checkpoint`` naming a whole file, which ``--resume`` uses. Stale temporary files of a
-    killed run are removed at ``before_train``.
+    ``last_checkpoint`` naming a whole file, which ``--resume`` uses. With ``save_best``, the new
+    best checkpoint is written before the previous best is removed (MMEngine removes first), so a
+    best checkpoint exists at every moment. Stale temporary files of a killed run are removed at
+    ``before_train``.
 
     Takes every argument of CheckpointHook. Local folders use the atomic backend unless
     ``backend_args`` or ``file_client_args`` choose another one.
@@ -60,6 +62,64 @@ class AtomicCheckpointHook(CheckpointHook):
             if removed:
                 runner.logger.warning(f'removed partial checkpoint writes of a killed run in '
                                       f'{self.out_dir}: {removed}')
+
+    def _save_best_checkpoint(self, runner, metrics: dict) -> None:
+        """CheckpointHook's, reordered: write each new best checkpoint and the latest checkpoint
+        that records it, then remove the previous best (when its path differs). Same files,
+        scores and log lines as MMEngine's."""
+        if not self.save_best:
+            return
+        cur_type, cur_time = ('epoch', runner.epoch) if self.by_epoch else ('iter', runner.iter)
+        ckpt_filename = self.filename_tmpl.format(cur_time)
+        meta = dict(epoch=runner.epoch, iter=runner.iter)
+        if 'auto' in self.key_indicators:
+            self._init_rule(self.rules, [list(metrics.keys())[0]])
+        single = len(self.key_indicators) == 1
+        best_ckpt_updated, replaced = False, []
+        for key_indicator, rule in zip(self.key_indicators, self.rules):
+            suffix = '' if single else f'_{key_indicator}'
+            best_score_key, runtime_best_ckpt_key = f'best_score{suffix}', f'best_ckpt{suffix}'
+            key_score = metrics[key_indicator]
+            best_score = runner.message_hub.runtime_info.get(best_score_key,
+                                                             self.init_value_map[rule])
+            if key_score is None or not self.is_better_than[key_indicator](key_score, best_score):
+                continue
+            best_ckpt_updated = True
+            runner.message_hub.update_info(best_score_key, key_score)
+            previous = self.best_ckpt_path if single else self.best_ckpt_path_dict[key_indicator]
+            best_ckpt_name = f'best_{key_indicator}_{ckpt_filename}'.replace('/', '_')
+            path = self.file_backend.join_path(self.out_dir, best_ckpt_name)
+            if single:
+                self.best_ckpt_path = path
+            else:
+                self.best_ckpt_path_dict[key_indicator] = path
+            runner.message_hub.update_info(runtime_best_ckpt_key, path)
+            runner.save_checkpoint(
+                self.out_dir,
+                filename=best_ckpt_name,
+                file_client_args=self.file_client_args,
+                save_optimizer=False,
+                save_param_scheduler=False,
+                meta=meta,
+                by_epoch=False,
+                backend_args=self.backend_args)
+            runner.logger.info(f'The best checkpoint with {key_score:0.4f} {key_indicator} '
+                               f'at {cur_time} {cur_type} is saved to {best_ckpt_name}.')
+            if previous and previous != path:
+                replaced.append(previous)
+        # as MMEngine: save the latest checkpoint again so that it records the new best
+        if best_ckpt_updated and self.last_ckpt is not None:
+            self._save_checkpoint_with_step(runner, cur_time, meta)
+        for previous in replaced if is_main_process() else []:  # only now: nothing names them
+            self._remove(previous)
+            runner.logger.info(f'The previous best checkpoint {previous} is removed')
+
+    def _remove(self, path: str) -> None:
+        """Delete a checkpoint file (or a deepspeed checkpoint folder) if it is there."""
+        if self.file_backend.isfile(path):
+            self.file_backend.remove(path)
+        elif self.file_backend.isdir(path):
+            self.file_backend.rmtree(path)
 
     def _save_checkpoint_with_step(self, runner, step: int, meta: dict) -> None:
         """CheckpointHook's, reordered: save, point ``last_checkpoint`` at it, then prune."""
@@ -87,8 +147,4 @@ class AtomicCheckpointHook(CheckpointHook):
             return
         atomic_write(osp.join(runner.work_dir, 'last_checkpoint'), str(self.last_ckpt).encode())
         for old in stale:
-            path = self.file_backend.join_path(self.out_dir, self.filename_tmpl.format(old))
-            if self.file_backend.isfile(path):
-                self.file_backend.remove(path)
-            elif self.file_backend.isdir(path):  # checkpoints saved by deepspeed are folders
-                self.file_backend.rmtree(path)
+            self._remove(self.file_backend.join_path(self.out_dir, self.filename_tmpl.format(old)))

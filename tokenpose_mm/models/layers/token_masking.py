@@ -118,7 +118,11 @@ class AttentionPruning(nn.Module):
     def __init__(self, keep_ratio: float, layers: Sequence[int]) -> None:
         super().__init__()
         check_keep_ratio(keep_ratio)
-        layers = tuple(int(i) for i in layers)
+        if not isinstance(layers, (list, tuple)) or not all(
+                isinstance(i, int) and not isinstance(i, bool) for i in layers):
+            raise ValueError(f'attention pruning layers must be a list of layer indices (ints), '
+                             f'got {layers!r}')
+        layers = tuple(layers)
         if not layers or min(layers) < 1 or len(set(layers)) != len(layers):
             raise ValueError(f'attention pruning needs distinct layer indices >= 1, got {layers}')
         self.keep_ratio = float(keep_ratio)
