@@ -1,6 +1,7 @@
 """The main job's sample config runs from any working directory (its data is found from the
 config's own folder), keeps its epoch checkpoints and saves no meaningless "best"; tools/test.py
-writes MMPose's --dump predictions, --show-dir and --badcase drawings and --out metrics."""
+writes MMPose's --dump predictions, --show-dir and --badcase drawings and --out metrics; neither
+tool prints library deprecation notices."""
 import json
 import os
 import pickle
@@ -25,6 +26,11 @@ def run(tmp_path, tool: str, *argv: str) -> subprocess.CompletedProcess:
                             cwd=elsewhere, env=tool_env(), capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
+    # the user sees the run, not library chatter (MMEngine's FileClient notice, pkg_resources,
+    # MMPose's missing-metainfo fallback)
+    output = result.stdout + result.stderr
+    for noise in (' deprecated ', 'Warning:', 'does not exist'):
+        assert noise not in output, [line for line in output.splitlines() if noise in line]
     return result
 
 
