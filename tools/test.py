@@ -1,18 +1,25 @@
 """Evaluate a checkpoint with MMEngine's Runner (MMPose's ``tools/test.py`` interface).
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out RESULTS.pkl]
-                         [--cfg-options KEY=VALUE ...]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out METRICS.json]
+                         [--dump PREDICTIONS.pkl] [--show-dir vis] [--show] [--badcase]
+                         [--interval N] [--wait-time S] [--cfg-options KEY=VALUE ...]
     bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCS [ARGS ...]
+
+--show-dir and --badcase draw into WORK_DIR/TIMESTAMP/ (MMPose's PoseVisualizationHook and
+BadCaseAnalysisHook), --dump pickles every prediction (MMPose's DumpResults metric), --out
+writes the metrics (.json, .yaml or .pkl).
 """
 import argparse
 import os.path as osp
 import sys
 
+import mmengine
+from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import (CfgOptionsAction, check_annotation_files,
-                                          close_distributed, load_config, run_cli, set_launcher,
-                                          set_work_dir)
+from tokenpose_mm.apis.runner_cfg import (CfgOptionsAction, add_test_outputs,
+                                          check_annotation_files, close_distributed, load_config,
+                                          run_cli, set_launcher, set_work_dir)
 from tokenpose_mm.engine import add_safeguard_hooks
 
 
@@ -21,7 +28,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save evaluation results')
-    parser.add_argument('--out', help='dump the predictions to this pickle file')
+    parser.add_argument('--out', help='write the metrics to this file (.json, .yaml, .pkl)')
+    parser.add_argument('--dump', help='pickle every prediction to this .pkl file')
+    parser.add_argument('--show-dir', help='draw the predictions into WORK_DIR/TIMESTAMP/SHOW_DIR')
+    parser.add_argument('--show', action='store_true', help='show the predictions in a window')
+    parser.add_argument('--interval', type=int, default=1, help='draw every N-th sample')
+    parser.add_argument('--wait-time', type=float, default=1, help='seconds per --show window')
+    parser.add_argument('--badcase', action='store_true',
+                        help='draw the worst samples (MMPose\'s BadCaseAnalysisHook)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config settings, KEY=VALUE')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
@@ -38,16 +52,18 @@ def build_runner(args: argparse.Namespace) -> Runner:
     check_annotation_files(cfg, ('test', ))
     cfg.load_from = args.checkpoint
     add_safeguard_hooks(cfg, ('KeypointCountHook', 'CheckpointMatchHook'))
-    if args.out:
-        cfg.test_evaluator = [*(cfg.test_evaluator if isinstance(cfg.test_evaluator, list)
-                                else [cfg.test_evaluator]),
-                              dict(type='DumpResults', out_file_path=args.out)]
+    add_test_outputs(cfg, args.show_dir, args.show, args.interval, args.wait_time, args.dump,
+                     args.badcase)
     return Runner.from_cfg(cfg)
 
 
 def main(argv=None) -> dict:
+    args = parse_args(argv)
     try:
-        return build_runner(parse_args(argv)).test()
+        metrics = build_runner(args).test()
+        if args.out and is_main_process():
+            mmengine.dump(metrics, args.out)
+        return metrics
     finally:
         close_distributed()
 

@@ -1,6 +1,7 @@
 # The official TokenPose recipe on COCO 256x192 (DESIGN.md section 3) with MMPose components.
 # Variant configs inherit this file and set the arch of backbone, neck and head.
 _base_ = ['mmpose::_base_/default_runtime.py']
+import importlib.util  # noqa: E402  (stdlib: finds MMPose's installed files, imports nothing)
 
 custom_imports = dict(imports=['tokenpose_mm'], allow_failed_imports=False)
 # MMPose's PoseLocalVisualizer with its NumPy-2 fix
@@ -56,6 +57,11 @@ model = dict(
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False))
 
 dataset_type = 'CocoDataset'
+# MMPose's COCO metainfo (keypoint names, skeleton, flip pairs, sigmas) by its installed path:
+# the dataset's default, 'configs/_base_/datasets/coco.py', is looked up in the working
+# directory (MMPose then warns and falls back to its own copy on every config load)
+metainfo = dict(from_file=importlib.util.find_spec('mmpose').submodule_search_locations[0] +
+                '/.mim/configs/_base_/datasets/coco.py')
 data_mode = 'topdown'
 data_root = 'data/coco/'
 
@@ -91,6 +97,7 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
+        metainfo=metainfo,
         data_mode=data_mode,
         ann_file='annotations/person_keypoints_train2017.json',
         data_prefix=dict(img='train2017/'),
@@ -105,6 +112,7 @@ val_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
+        metainfo=metainfo,
         data_mode=data_mode,
         ann_file='annotations/person_keypoints_val2017.json',
         bbox_file=data_root + 'person_detection_results/'

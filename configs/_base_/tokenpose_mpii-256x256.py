@@ -1,5 +1,6 @@
 # The official TokenPose recipe on MPII 256x256 (DESIGN.md section 3) with MMPose components.
 _base_ = ['mmpose::_base_/default_runtime.py']
+import importlib.util  # noqa: E402  (stdlib: finds MMPose's installed files, imports nothing)
 
 custom_imports = dict(imports=['tokenpose_mm'], allow_failed_imports=False)
 # MMPose's PoseLocalVisualizer with its NumPy-2 fix
@@ -51,6 +52,11 @@ model = dict(
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False))
 
 dataset_type = 'MpiiDataset'
+# MMPose's MPII metainfo (keypoint names, skeleton, flip pairs, sigmas) by its installed path:
+# the dataset's default, 'configs/_base_/datasets/mpii.py', is looked up in the working
+# directory (MMPose then warns and falls back to its own copy on every config load)
+metainfo = dict(from_file=importlib.util.find_spec('mmpose').submodule_search_locations[0] +
+                '/.mim/configs/_base_/datasets/mpii.py')
 data_mode = 'topdown'
 data_root = 'data/mpii/'
 
@@ -84,6 +90,7 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
+        metainfo=metainfo,
         data_mode=data_mode,
         ann_file='annotations/mpii_train.json',
         data_prefix=dict(img='images/'),
@@ -98,6 +105,7 @@ val_dataloader = dict(
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
+        metainfo=metainfo,
         data_mode=data_mode,
         ann_file='annotations/mpii_val.json',
         headbox_file=data_root + 'annotations/mpii_gt_val.mat',

@@ -184,14 +184,22 @@ class TopdownInferencer:
         config = resolve_config(config, 'pose config')
         if checkpoint is not None and not osp.isfile(checkpoint):
             raise FileNotFoundError(f'pose checkpoint not found: {checkpoint!r}')
+        self.boxes_file = boxes_file  # read before the models load: its errors come at once
+        self.boxes = load_boxes_file(boxes_file) if boxes_file is not None else None
         self.model = init_model(config, checkpoint, device=device, cfg_options=cfg_options)
         self.detector = (init_person_detector(det_config, det_checkpoint, device, det_cfg_options)
                          if det_config is not None else None)
-        self.boxes_file = boxes_file
-        self.boxes = load_boxes_file(boxes_file) if boxes_file is not None else None
         self.bbox_thr, self.nms_thr, self.kpt_thr = bbox_thr, nms_thr, kpt_thr
         self.det_cat_ids = tuple(det_cat_ids)
         self._visualizer = None
+
+    @property
+    def box_source(self) -> str:
+        """Where person boxes come from: ``'detector'``, ``'boxes file'`` or ``'whole image'``
+        (no detector: every image is one person box, so a pose comes out even without people)."""
+        if self.detector is not None:
+            return 'detector'
+        return 'boxes file' if self.boxes is not None else 'whole image'
 
     @property
     def keypoint_names(self) -> List[str]:
@@ -303,8 +311,17 @@ class DemoSummary:
     visualizations: List[str] = field(default_factory=list)
     predictions: List[str] = field(default_factory=list)
     people: int = 0
+    keypoints: int = 0
+    hidden_keypoints: int = 0  # scored below the inferencer's kpt_thr: not drawn
     failed: Dict[str, str] = field(default_factory=dict)
     no_person: Dict[str, str] = field(default_factory=dict)
+
+    def count(self, instances: List[dict], kpt_thr: float) -> None:
+        """Add the people of one image or frame and their keypoints under ``kpt_thr``."""
+        scores = [np.asarray(i['keypoint_scores']).ravel() for i in instances]
+        self.people += len(instances)
+        self.keypoints += sum(len(s) for s in scores)
+        self.hidden_keypoints += sum(int((s < kpt_thr).sum()) for s in scores)
 
 
 def run_demo(inferencer: TopdownInferencer, inputs: str, out_dir: str,
@@ -316,7 +333,8 @@ def run_demo(inferencer: TopdownInferencer, inputs: str, out_dir: str,
     ``<name>.json``: ``{"image" | "video", "keypoint_names", "instances": [...]}`` (video:
     ``"fps"`` and ``"frames": [{"frame", "instances"}]``); NaN scores are written as ``null``. A bad
     file in a folder is reported in :attr:`DemoSummary.failed` and skipped; images where nobody
-    is found are drawn unchanged with an empty instance list.
+    is found are drawn unchanged with an empty instance list. ``"boxes"`` says where the person
+    boxes came from (:attr:`TopdownInferencer.box_source`).
     """
     kind, files = list_inputs(inputs)
     if kind == 'video' and inferencer.boxes is not None:
@@ -343,10 +361,10 @@ def run_demo(inferencer: TopdownInferencer, inputs: str, out_dir: str,
                 mmcv.imwrite(inferencer.draw(path, result), out)
                 summary.visualizations.append(out)
             pred = osp.join(pred_dir, prediction)
-            write_json(pred, dict(image=path, keypoint_names=names, message=result.message,
-                                  instances=result.instances))
+            write_json(pred, dict(image=path, keypoint_names=names, boxes=inferencer.box_source,
+                                  message=result.message, instances=result.instances))
             summary.predictions.append(pred)
-            summary.people += len(result.instances)
+            summary.count(result.instances, inferencer.kpt_thr)
         except (InputError, FileNotFoundError) as e:
             summary.failed[path] = str(e)
         if bar is not None:
@@ -375,7 +393,7 @@ def _run_video(inferencer: TopdownInferencer, path: str, vis_dir: str, pred_dir:
             if result.message:
                 summary.no_person[f'{path}#{index}'] = result.message
             records.append(dict(frame=index, instances=result.instances))
-            summary.people += len(result.instances)
+            summary.count(result.instances, inferencer.kpt_thr)
             if save_vis:
                 if writer is None:
                     writer = cv2.VideoWriter(out, cv2.VideoWriter_fourcc(*'mp4v'),
@@ -389,7 +407,8 @@ def _run_video(inferencer: TopdownInferencer, path: str, vis_dir: str, pred_dir:
     if save_vis and writer is not None:
         summary.visualizations.append(out)
     pred = osp.join(pred_dir, prediction)
-    write_json(pred, dict(video=path, fps=reader.fps, keypoint_names=names, frames=records))
+    write_json(pred, dict(video=path, fps=reader.fps, keypoint_names=names,
+                          boxes=inferencer.box_source, frames=records))
     summary.predictions.append(pred)
 
 

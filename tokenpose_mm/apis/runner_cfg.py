@@ -51,7 +51,8 @@ def resolve_config(config: str, what: str = 'config') -> str:
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load ``path`` (a file, or ``mmpose::...``) with MMEngine, then merge ``cfg_options``.
+    """Load ``path`` (a file, or ``mmpose::...``) with MMEngine, merge ``cfg_options``, and name
+    the datasets' default metainfo by its installed path (:func:`name_dataset_metainfo`).
 
     Raises:
         ConfigError: a syntax error in the config or one of its ``_base_`` files (the message
@@ -71,6 +72,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         for key, value in cfg_options.items():
             _check_option_type(cfg, key, value)
         cfg.merge_from_dict(cfg_options)
+    name_dataset_metainfo(cfg)
     return cfg
 
 
@@ -121,6 +123,27 @@ def check_output_dir(path: str, what: str = 'work dir') -> None:
     except OSError as e:
         raise PermissionError(f'{what} {path!r} is not writable: cannot create files in '
                               f'{existing!r} ({e.strerror}); choose another folder') from None
+
+
+def name_dataset_metainfo(cfg: Config) -> None:
+    """Give each dataset of ``cfg`` that sets no ``metainfo`` (MMPose's own configs) its class
+    default by MMPose's installed path, in place. The defaults name
+    ``configs/_base_/datasets/<name>.py`` relative to the working directory; outside MMPose's
+    repository MMPose warns on every load, then uses that very installed file."""
+    import mmpose
+    import mmpose.datasets  # noqa: F401  (registers the datasets)
+    from mmpose.registry import DATASETS
+    installed = osp.join(osp.dirname(mmpose.__file__), '.mim')
+    for split in ('train', 'val', 'test'):
+        dataset = (cfg.get(f'{split}_dataloader') or {}).get('dataset')
+        while isinstance(dataset, dict):  # wrappers (RepeatDataset) hold theirs in 'dataset'
+            kind = dataset.get('type')
+            kind = DATASETS.get(kind) if isinstance(kind, str) else kind
+            source = (getattr(kind, 'METAINFO', None) or {}).get('from_file')
+            if ('metainfo' not in dataset and source and not osp.isfile(source)
+                    and osp.isfile(osp.join(installed, source))):
+                dataset['metainfo'] = dict(from_file=osp.join(installed, source))
+            dataset = dataset.get('dataset')
 
 
 def set_work_dir(cfg: Config, config_path: str, work_dir: Optional[str]) -> None:
@@ -301,3 +324,46 @@ def run_cli(main: Callable[[], Any]) -> int:
         print(f'error: {type(e).__name__}: {message}', file=sys.stderr)
         return 1
     return result if isinstance(result, int) else 0
+
+
+def add_test_outputs(cfg: Config, show_dir: Optional[str] = None, show: bool = False,
+                     interval: int = 1, wait_time: float = 1., dump: Optional[str] = None,
+                     badcase: bool = False) -> None:
+    """MMPose's ``tools/test.py`` outputs, through MMPose's own hooks and metric:
+    ``PoseVisualizationHook`` draws predictions into ``WORK_DIR/TIMESTAMP/<show_dir>`` (or a
+    window), ``BadCaseAnalysisHook`` draws the worst samples (``WORK_DIR/TIMESTAMP/badcase``),
+    ``DumpResults`` pickles every prediction to ``dump``. Errors name the missing piece."""
+    if interval < 1:
+        raise ValueError(f'--interval must be >= 1, got {interval}')
+    hooks = cfg.get('default_hooks') or {}
+    wanted = dict(visualization=(show and not badcase) or show_dir is not None,
+                  badcase=badcase)
+    for name, hook_type in (('visualization', 'PoseVisualizationHook'),
+                            ('badcase', 'BadCaseAnalysisHook')):
+        if wanted[name] and name not in hooks:
+            raise ValueError(f'the config has no default_hooks.{name}; add '
+                             f'default_hooks = dict({name}=dict(type={hook_type!r})) '
+                             "(MMPose's default_runtime.py has it)")
+    if wanted['visualization']:
+        vis = hooks['visualization']
+        vis.update(enable=True, show=show and not badcase, out_dir=show_dir, interval=interval)
+        if show:
+            vis.wait_time = wait_time
+    if badcase:
+        bad = hooks['badcase']
+        bad.update(enable=True, show=show, interval=interval)
+        if show:
+            bad.wait_time = wait_time
+        metric_type = bad.get('metric_type', 'loss')
+        if metric_type not in ('loss', 'accuracy'):
+            raise ValueError("default_hooks.badcase.metric_type must be 'loss' or 'accuracy', "
+                             f'got {metric_type!r}')
+        if not bad.get('metric'):
+            bad.metric = cfg.model.head.loss if metric_type == 'loss' else cfg.test_evaluator
+    if dump is not None:
+        if not dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump writes a pickle file (.pkl or .pickle), got {dump!r}')
+        evaluators = cfg.test_evaluator
+        cfg.test_evaluator = [*(evaluators if isinstance(evaluators, (list, tuple))
+                                else [evaluators]),
+                              dict(type='DumpResults', out_file_path=dump)]

@@ -6,7 +6,6 @@ downloaded. Workloads feed already-normalized (B, 3, H, W) inputs, bypassing the
 preprocessor, so that only the network is timed.
 """
 import logging
-import os.path as osp
 from contextlib import contextmanager, nullcontext
 from typing import Callable, List, Optional, Tuple
 
@@ -14,6 +13,8 @@ import torch
 from mmengine.config import Config
 from mmengine.structures import InstanceData, PixelData
 from torch import Tensor, nn
+
+from ..apis.runner_cfg import load_config
 
 PRECISIONS = ('fp32', 'bf16', 'fp16')
 
@@ -54,31 +55,13 @@ def _drop_pretrained(cfg) -> None:
             _drop_pretrained(value)
 
 
-def config_file(config: str) -> str:
-    """The file of ``config``: itself, or for ``mmpose::REL`` the file MMPose ships under
-    ``.mim/configs/REL``.
-
-    Raises:
-        FileNotFoundError: no such file.
-    """
-    path = config
-    if config.startswith('mmpose::'):
-        from mmengine.utils import get_installed_path
-        path = osp.join(get_installed_path('mmpose'), '.mim', 'configs', config[len('mmpose::'):])
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'config not found: {config!r} (a file or an mmpose::... name)')
-    return path
-
-
 def load_benchmark_config(config: str, cfg_options: Optional[dict] = None) -> Config:
     """Load ``config`` (file or ``mmpose::...``), merge ``cfg_options``, drop pretrained weights.
 
     Raises:
         FileNotFoundError: ``config`` is neither an existing file nor an ``mmpose::`` name.
     """
-    cfg = Config.fromfile(config_file(config))
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    cfg = load_config(config, cfg_options)
     _drop_pretrained(cfg.model)
     return cfg
 

@@ -8,6 +8,7 @@ import os.path as osp
 from types import MappingProxyType
 from typing import Mapping, Optional
 
+from ..apis.runner_cfg import resolve_config as resolve_file
 from ..config_zoo import VARIANT_CONFIGS, variant_config
 
 _TD = 'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
@@ -36,19 +37,22 @@ def known_models() -> list:
 
 
 def resolve_config(name_or_path: str) -> str:
-    """A short name (``b``, ``hrnet-w32``), a config file or an ``mmpose::`` name -> config.
+    """A short name (``b``, ``hrnet-w32``), a config file or a ``package::`` name -> a config
+    that exists: a file or a ``package::`` name (checked, and later loaded, by
+    :func:`tokenpose_mm.apis.runner_cfg.resolve_config`, the one resolver of config names).
 
     Raises:
-        ValueError: neither a known short name, an existing file nor an ``mmpose::`` name.
+        FileNotFoundError: neither a known short name, an existing file nor an installed
+            ``package::`` config.
     """
     if name_or_path in VARIANT_CONFIGS:
         return variant_config(name_or_path)
-    if name_or_path in BASELINE_CONFIGS:
-        return BASELINE_CONFIGS[name_or_path]
-    if name_or_path.startswith('mmpose::') or osp.isfile(name_or_path):
-        return name_or_path
-    raise ValueError(f'{name_or_path!r} is not a config file, an mmpose::... config or a known '
-                     f'model name ({", ".join(known_models())})')
+    name_or_path = BASELINE_CONFIGS.get(name_or_path, name_or_path)
+    if '::' not in name_or_path and not osp.isfile(name_or_path):
+        raise FileNotFoundError(f'{name_or_path!r} is not a config file, a package::... config '
+                                f'or a known model name ({", ".join(known_models())})')
+    resolve_file(name_or_path)
+    return name_or_path
 
 
 def display_name(name: str) -> str:

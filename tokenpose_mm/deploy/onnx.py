@@ -17,6 +17,8 @@ crops (:func:`sample_inputs`) and compares with PyTorch.
 import json
 import os
 import os.path as osp
+import re
+import warnings
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -30,6 +32,23 @@ DEFAULT_OPSET = 17
 
 class OnnxMismatchError(RuntimeError):
     """onnxruntime's output differs from PyTorch's by more than the tolerance."""
+
+
+class OnnxExportError(RuntimeError):
+    """torch.onnx could not export the model; the message names the config and the op."""
+
+
+def _export_failure(model: nn.Module, error: Exception) -> OnnxExportError:
+    """A short error for a torch.onnx failure, whose own message can carry the whole graph."""
+    text = str(error)
+    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    ops = re.findall(r"\b(?:aten|prim|onnx)::\w+", text)
+    kind = re.search(r"node has kind '([\w:]+)'", text)
+    op = kind.group(1) if kind else (ops[0] if ops else 'unknown')
+    cfg = getattr(model, 'cfg', None)
+    config = getattr(cfg, 'filename', None) or type(model).__name__
+    return OnnxExportError(f'cannot export {config!r} to ONNX: torch.onnx failed at op {op}: '
+                           f'{first[:300]}')
 
 
 class HeatmapModel(nn.Module):
@@ -86,6 +105,9 @@ def export_onnx(model: nn.Module, out_file: str, opset: int = DEFAULT_OPSET,
 
     Returns:
         str: ``out_file``.
+
+    Raises:
+        OnnxExportError: torch.onnx failed (a one-line message naming the config and the op).
     """
     import onnx
     if opset < 14:
@@ -98,10 +120,15 @@ def export_onnx(model: nn.Module, out_file: str, opset: int = DEFAULT_OPSET,
     # an eval-mode wrapper: the exporter restores the wrapper's mode on all submodules after
     # tracing, and a fresh module is in training mode (BatchNorm would then update its stats)
     wrapper = HeatmapModel(model).eval()
-    with torch.no_grad():
-        torch.onnx.export(wrapper, (dummy, ), out_file, dynamo=False,
-                          input_names=['input'], output_names=['heatmaps'],
-                          dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
+    try:
+        # the tracer warns about every Python int taken from a shape; they are expected here
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter('ignore', torch.jit.TracerWarning)
+            torch.onnx.export(wrapper, (dummy, ), out_file, dynamo=False, verbose=False,
+                              input_names=['input'], output_names=['heatmaps'],
+                              dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
+    except (RuntimeError, torch.onnx.errors.OnnxExporterError) as e:
+        raise _export_failure(model, e) from None
     proto = onnx.load(out_file)
     for key, value in onnx_metadata(model).items():
         entry = proto.metadata_props.add()

@@ -13,6 +13,7 @@ import argparse
 import os.path as osp
 import sys
 
+import tokenpose_mm  # noqa: F401  (first: filters known library warnings before MMPose loads)
 from mmengine.config import DictAction
 from mmpose.apis import init_model
 

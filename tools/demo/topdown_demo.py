@@ -5,20 +5,29 @@
         --det-config mmdet::rtmdet/rtmdet_m_8xb32-300e_coco.py --det-checkpoint rtmdet_m.pth
     # person boxes from a JSON file ({file name: [[x1, y1, x2, y2(, score)]]} or COCO results)
     python tools/demo/topdown_demo.py CONFIG CKPT images/ --boxes boxes.json
-    # no boxes: the whole image is one person
+    # no boxes: the whole image is one person (no detector: a pose comes out even where
+    # nobody is; the output says so)
     python tools/demo/topdown_demo.py CONFIG CKPT person.jpg
 
 INPUT is an image, a folder of images or a video. Writes ``OUT_DIR/vis/<name>`` drawn by
-MMPose's PoseLocalVisualizer and ``OUT_DIR/predictions/<name>.json``, where ``<name>`` is the
-input's file name with its extension (``p.jpg`` and ``p.png`` keep separate outputs; formats
-that cannot hold a colour drawing get ``.png``, videos not in ``.mp4`` get ``.mp4``).
-Exit status 1 when an input could not be read (each failure is printed with its reason).
+MMPose's PoseLocalVisualizer and ``OUT_DIR/predictions/<name>.json`` (``"boxes"``: detector,
+boxes file or whole image), where ``<name>`` is the input's file name with its extension
+(``p.jpg`` and ``p.png`` keep separate outputs; formats that cannot hold a colour drawing get
+``.png``, videos not in ``.mp4`` get ``.mp4``). Keypoints scored below ``--kpt-thr`` are not
+drawn; the tool prints how many. Exit status 1 when an input could not be read (each failure is
+printed with its reason).
 """
 import argparse
+import os.path as osp
 import sys
 
-from tokenpose_mm.apis.inference import InputError, TopdownInferencer, run_demo
+from tokenpose_mm.apis.inference import (InputError, TopdownInferencer, list_inputs,
+                                         resolve_config, run_demo)
 from tokenpose_mm.apis.runner_cfg import CfgOptionsAction, check_device, check_output_dir
+
+WHOLE_IMAGE = ('note: no detector and no --boxes: each image is taken as one person filling the '
+               'whole image, so a pose is returned even where nobody is (give --det-config and '
+               '--det-checkpoint, or --boxes, to find people)')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,6 +62,15 @@ def main(argv=None) -> int:
     if args.det_config is not None and args.det_checkpoint is None:
         print('warning: no --det-checkpoint: the detector has random weights', file=sys.stderr)
     try:
+        # the inputs first: a wrong path is reported before the models load
+        list_inputs(args.input)
+        resolve_config(args.config, 'pose config')
+        for what, path in (('pose checkpoint', args.checkpoint), ('--boxes file', args.boxes),
+                           ('detector checkpoint', args.det_checkpoint)):
+            if path is not None and not osp.isfile(path):
+                raise FileNotFoundError(f'{what} not found: {path!r}')
+        if args.det_config is not None:
+            resolve_config(args.det_config, 'detector config')
         check_device(args.device)
         check_output_dir(args.out_dir, '--out-dir')
         inferencer = TopdownInferencer(
@@ -60,11 +78,19 @@ def main(argv=None) -> int:
             det_checkpoint=args.det_checkpoint, boxes_file=args.boxes, bbox_thr=args.bbox_thr,
             nms_thr=args.nms_thr, det_cat_ids=args.det_cat_ids, kpt_thr=args.kpt_thr,
             cfg_options=args.cfg_options, det_cfg_options=args.det_cfg_options)
+        if inferencer.box_source == 'whole image':
+            print(WHOLE_IMAGE, file=sys.stderr)
         summary = run_demo(inferencer, args.input, args.out_dir, save_vis=not args.no_vis)
     except (InputError, OSError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
     print()
+    if summary.hidden_keypoints:
+        every = summary.hidden_keypoints == summary.keypoints
+        print(f'{summary.hidden_keypoints} of {summary.keypoints} keypoints scored below '
+              f'--kpt-thr {args.kpt_thr:g} and are not drawn'
+              + (' (all of them: an undertrained model? a lower --kpt-thr shows them)'
+                 if every else ''))
     for path, message in summary.no_person.items():
         print(f'no person: {message}')
     for path, message in summary.failed.items():

@@ -13,12 +13,14 @@ import argparse
 import os.path as osp
 import sys
 
+import tokenpose_mm  # noqa: F401  (first: filters known library warnings before MMPose loads)
 from mmengine.config import DictAction
 from mmpose.apis import init_model
 
 from tokenpose_mm.apis.inference import (InputError, boxes_for_image, list_inputs, resolve_config,
                                          load_boxes_file)
-from tokenpose_mm.deploy import OnnxMismatchError, export_onnx, sample_inputs, verify_onnx
+from tokenpose_mm.deploy import (OnnxExportError, OnnxMismatchError, export_onnx, sample_inputs,
+                                 verify_onnx)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_IMAGES = osp.join(REPO, 'tests', 'data', 'coco_tiny')
@@ -59,6 +61,9 @@ def main(argv=None) -> int:
         diff = verify_onnx(args.out, model, inputs, atol=args.atol)
     except OnnxMismatchError as e:
         print(f'FAILED: {e}', file=sys.stderr)
+        return 1
+    except OnnxExportError as e:
+        print(f'error: {e}', file=sys.stderr)
         return 1
     except (InputError, FileNotFoundError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)

@@ -9,6 +9,7 @@ from mmengine.hooks import CheckpointHook
 from mmpose.registry import HOOKS
 
 from ...utils import atomic_write, remove_partial_writes
+from ...utils.warnings import filter_known_log_messages
 
 ATOMIC_BACKEND = 'local_atomic'
 
@@ -56,6 +57,8 @@ class AtomicCheckpointHook(CheckpointHook):
                          file_client_args=file_client_args, **kwargs)
 
     def before_train(self, runner) -> None:
+        # MMEngine logs a FileClient deprecation notice at every save, whatever the backend
+        filter_known_log_messages(runner.logger)
         super().before_train(runner)
         if is_main_process() and isinstance(self.file_backend, LocalBackend):
             removed = remove_partial_writes(self.out_dir)

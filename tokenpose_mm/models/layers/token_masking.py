@@ -4,6 +4,7 @@ Keypoint tokens are never dropped. Every selection is a sorted (B, n_keep) index
 row-major visual-token grid, so kept tokens keep their own positional encodings.
 """
 import math
+import random
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -19,57 +20,60 @@ def num_kept(num_tokens: int, keep_ratio: float) -> int:
     return max(1, int(num_tokens * keep_ratio))
 
 
-def uniform_indices(num_tokens: int, n_keep: int, device=None) -> Tensor:
+def uniform_indices(num_tokens: int, n_keep: int) -> Tensor:
     """(n_keep,) indices evenly spaced over 0..num_tokens-1 in row-major order."""
-    return torch.div(torch.arange(n_keep, device=device) * num_tokens, n_keep,
-                     rounding_mode='floor')
+    return torch.tensor([i * num_tokens // n_keep for i in range(n_keep)])
 
 
-def random_indices(batch: int, num_tokens: int, n_keep: int,
-                   generator: Optional[torch.Generator]) -> Tensor:
-    """(batch, n_keep) sorted indices, a fresh uniform subset per sample."""
-    noise = torch.rand(batch, num_tokens, generator=generator)
+def random_indices(batch: int, num_tokens: int, n_keep: int) -> Tensor:
+    """(batch, n_keep) sorted indices, a fresh uniform subset per sample (torch's global RNG)."""
+    noise = torch.rand(batch, num_tokens)
     return noise.argsort(dim=1)[:, :n_keep].sort(dim=1).values
 
 
-def block_indices(batch: int, grid: Tuple[int, int], n_keep: int,
-                  generator: Optional[torch.Generator]) -> Tensor:
-    """(batch, n_keep) sorted indices that drop contiguous rectangular zones.
+def fixed_random_indices(num_tokens: int, n_keep: int, seed: int) -> Tensor:
+    """(n_keep,) sorted indices, a uniform subset fixed by ``seed`` (Python's ``random``, so an
+    ONNX trace records plain constants)."""
+    return torch.tensor(sorted(random.Random(seed).sample(range(num_tokens), n_keep)))
+
+
+def block_indices(grid: Tuple[int, int], n_keep: int, rng: random.Random) -> Tensor:
+    """(n_keep,) sorted indices that drop contiguous rectangular zones of the (h, w) grid.
 
     Rectangles (aspect 0.3..3.3, BEiT-style) are marked for dropping until enough tokens are
-    covered; exactly ``num_tokens - n_keep`` tokens are then dropped, marked ones first.
+    covered; exactly ``h * w - n_keep`` tokens are then dropped, marked ones first.
     """
     h, w = grid
-    num_tokens = h * w
-    n_drop = num_tokens - n_keep
-    rows = []
-    for _ in range(batch):
-        marked = torch.zeros(h, w)
-        while n_drop and marked.sum() < n_drop:
-            area = float(torch.empty(1).uniform_(1, max(1., n_drop - marked.sum().item()),
-                                                  generator=generator))
-            aspect = math.exp(float(torch.empty(1).uniform_(math.log(0.3), math.log(1 / 0.3),
-                                                            generator=generator)))
-            bh = min(h, max(1, round(math.sqrt(area * aspect))))
-            bw = min(w, max(1, round(math.sqrt(area / aspect))))
-            top = int(torch.randint(0, h - bh + 1, (1, ), generator=generator))
-            left = int(torch.randint(0, w - bw + 1, (1, ), generator=generator))
-            marked[top:top + bh, left:left + bw] = 1
-        # marked tokens score >= 1, others < 1: the n_drop highest are dropped
-        score = marked.flatten() + torch.rand(num_tokens, generator=generator) * 0.5
-        rows.append(score.argsort()[:n_keep].sort().values)
-    return torch.stack(rows)
+    n_drop = h * w - n_keep
+    marked = [[0] * w for _ in range(h)]
+    covered = 0
+    while covered < n_drop:
+        area = rng.uniform(1, max(1., n_drop - covered))
+        aspect = math.exp(rng.uniform(math.log(0.3), math.log(1 / 0.3)))
+        bh = min(h, max(1, round(math.sqrt(area * aspect))))
+        bw = min(w, max(1, round(math.sqrt(area / aspect))))
+        top, left = rng.randint(0, h - bh), rng.randint(0, w - bw)
+        for row in marked[top:top + bh]:
+            row[left:left + bw] = [1] * bw
+        covered = sum(map(sum, marked))
+    # marked tokens score >= 1, others < 1: the n_drop highest are dropped
+    score = [m + rng.random() * 0.5 for row in marked for m in row]
+    return torch.tensor(sorted(sorted(range(h * w), key=score.__getitem__)[:n_keep]))
 
 
 class TokenMasking(nn.Module):
     """Chooses the visual tokens kept before the encoder (TMPose).
 
+    In training, ``random`` and ``block`` draw a fresh subset per sample and forward (from
+    torch's global RNG, so ``torch.manual_seed`` reproduces a run). In eval mode every strategy
+    keeps one fixed subset per grid, the same for every sample and batch size: evaluation is
+    deterministic and the selection exports to ONNX as constants.
+
     Args:
-        strategy (str): ``'random'`` (a fresh subset per forward), ``'uniform'`` (evenly spaced
-            over the row-major grid) or ``'block'`` (contiguous zones dropped).
+        strategy (str): ``'random'``, ``'uniform'`` (evenly spaced over the row-major grid)
+            or ``'block'`` (contiguous zones dropped).
         keep_ratio (float): Fraction of visual tokens kept, in (0, 1]. 1.0 keeps all.
-        eval_seed (int): In eval mode ``random`` and ``block`` draw from a generator seeded
-            with this value on every call, so evaluation is deterministic.
+        eval_seed (int): Seed of the eval-mode subset of ``random`` and ``block``.
     """
 
     def __init__(self, strategy: str, keep_ratio: float, eval_seed: int = 0) -> None:
@@ -78,6 +82,8 @@ class TokenMasking(nn.Module):
             raise ValueError(f'unknown token masking strategy {strategy!r}; '
                              f'expected one of {STRATEGIES}')
         check_keep_ratio(keep_ratio)
+        if not isinstance(eval_seed, int):
+            raise ValueError(f'eval_seed must be an int, got {eval_seed!r}')
         self.strategy = strategy
         self.keep_ratio = float(keep_ratio)
         self.eval_seed = eval_seed
@@ -89,13 +95,17 @@ class TokenMasking(nn.Module):
         if n_keep >= num_tokens:
             return None
         if self.strategy == 'uniform':
-            return uniform_indices(num_tokens, n_keep, device).expand(batch, n_keep)
-        generator = None if self.training else torch.Generator().manual_seed(self.eval_seed)
-        if self.strategy == 'random':
-            idx = random_indices(batch, num_tokens, n_keep, generator)
+            idx = uniform_indices(num_tokens, n_keep)
+        elif self.training and self.strategy == 'random':
+            return random_indices(batch, num_tokens, n_keep).to(device)
+        elif self.training:  # block: one Python RNG per forward, seeded from torch's
+            rng = random.Random(int(torch.randint(2**62, ())))
+            return torch.stack([block_indices(grid, n_keep, rng) for _ in range(batch)]).to(device)
+        elif self.strategy == 'random':
+            idx = fixed_random_indices(num_tokens, n_keep, self.eval_seed)
         else:
-            idx = block_indices(batch, grid, n_keep, generator)
-        return idx.to(device)
+            idx = block_indices(grid, n_keep, random.Random(self.eval_seed))
+        return idx.to(device).expand(batch, n_keep)
 
     def extra_repr(self) -> str:
         return f'strategy={self.strategy!r}, keep_ratio={self.keep_ratio}'
