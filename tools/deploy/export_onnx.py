@@ -14,9 +14,8 @@ import os.path as osp
 import sys
 
 from mmengine.config import DictAction
-from mmpose.apis import init_model
 
-from tokenpose_mm.apis.inference import (InputError, boxes_for_image, list_inputs, resolve_config,
+from tokenpose_mm.apis.inference import (InputError, boxes_for_image, init_pose_model, list_inputs,
                                          load_boxes_file)
 from tokenpose_mm.deploy import OnnxMismatchError, export_onnx, sample_inputs, verify_onnx
 
@@ -39,11 +38,7 @@ def main(argv=None) -> int:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
     try:
-        config = resolve_config(args.config)
-        if not osp.isfile(args.checkpoint):
-            raise FileNotFoundError(f'checkpoint not found: {args.checkpoint!r}')
-        model = init_model(config, args.checkpoint, device='cpu',
-                           cfg_options=args.cfg_options)
+        model = init_pose_model(args.config, args.checkpoint, 'cpu', args.cfg_options)
         kind, images = list_inputs(args.images)
         if kind != 'image':
             raise InputError(f'--images must be images or a folder of images, got {args.images!r}')
