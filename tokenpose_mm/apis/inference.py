@@ -433,6 +433,6 @@ def _run_video(inferencer: TopdownInferencer, path: str, vis_dir: str, pred_dir:
 __all__ = [
     'COCO_PERSON', 'DemoSummary', 'FrameResult', 'IMAGE_EXTENSIONS', 'InputError', 'MAX_PIXELS',
     'NoPersonFound', 'TopdownInferencer', 'VIDEO_EXTENSIONS', 'boxes_for_image', 'detect_people',
-    'init_person_detector', 'init_pose_model', 'keep_valid_boxes', 'list_inputs', 'load_boxes_file', 'load_image',
-    'predict_poses', 'prepare_batch', 'resolve_config', 'run_demo', 'to_bgr_uint8', 'validate_boxes'
+    'init_person_detector', 'init_pose_model', 'keep_valid_boxes', 'list_inputs',
+    'load_boxes_file', 'load_image', 'predict_poses', 'prepare_batch', 'resolve_config', 'run_demo', 'to_bgr_uint8', 'validate_boxes'
 ]

@@ -118,9 +118,9 @@ def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
             raise InputError(f'image file {image!r} is empty (0 bytes)')
         w, h = image_header_size(image)
         if h * w > max_pixels:
-            raise InputError(f'image file {image!r} declares {w}x{h} = {h * w} pixels in its '
-                             f'header, more than the limit of {max_pixels}; refused before '
-                             'decoding (resize it first or raise max_pixels)')
+            raise InputError(f'image file {image!r} has {w}x{h} = {h * w} pixels, more than the '
+                             f'limit of {max_pixels} (read from its header: nothing was decoded); '
+                             'resize it first or raise max_pixels')
         try:
             decoded = mmcv.imread(image, flag=cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
         except cv2.error as e:

@@ -1,13 +1,14 @@
 """The one check every weight-loading path runs before weights reach a model.
 
-:func:`checkpoint_problems` lists everything that makes a state dict unfit for a model: missing,
-unexpected and mis-shaped tensors, values that are not tensors with data (numpy arrays, strings,
-meta or sparse tensors), tensors of another dtype family than the model's (an int64 tensor for
-a float parameter), non-finite values, and a ``dataset_meta`` that contradicts the model or the
-config (keypoint count and names, ``flip_indices`` that are not a permutation of 0..K-1 or
-differ from the config's). It is what :class:`~tokenpose_mm.engine.hooks.CheckpointMatchHook` (Runner: ``load_from``, resume,
+:func:`check_checkpoint` refuses a checkpoint, listing everything that makes it unfit for a
+model: missing, unexpected and mis-shaped tensors, values that are not tensors with data (numpy
+arrays, strings, meta or sparse tensors), tensors of another dtype family than the model's (an
+int64 tensor for a float parameter), non-finite values, and a ``dataset_meta`` that contradicts
+the model or the config (keypoint count and names, ``flip_indices`` that are not a permutation
+of 0..K-1 or differ from the config's). Every path uses it:
+:class:`~tokenpose_mm.engine.hooks.CheckpointMatchHook` (Runner: ``load_from``, resume,
 ``tools/test.py``), :func:`load_weights` (inferencer, demo, ONNX export, attention maps) and the
-official-checkpoint converter use.
+official-checkpoint converter.
 """
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence
