@@ -11,6 +11,7 @@ of 0..K-1 or differ from the config's). Every path uses it:
 official-checkpoint converter.
 """
 import re
+from collections import Counter
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
@@ -115,7 +116,8 @@ def dataset_meta_problems(meta: Any, num_keypoints: Optional[int],
     if count is not None and num_keypoints is not None and count != num_keypoints:
         problems.append(f'dataset_meta: num_keypoints {count} but the model predicts '
                         f'{num_keypoints}')
-    k = num_keypoints if num_keypoints is not None else count
+    k = num_keypoints if num_keypoints is not None else (
+        int(count) if isinstance(count, (int, np.integer)) else None)
     flip = meta.get('flip_indices')
     flips = _int_list(flip) if flip is not None else None
     if flip is not None and flips is None:
@@ -127,7 +129,7 @@ def dataset_meta_problems(meta: Any, num_keypoints: Optional[int],
                             f'{len(flips)} indices' +
                             (f', out of range: {_listing(outside)}' if outside else ''))
         elif sorted(flips) != list(range(k)):
-            repeated = sorted({v for v in flips if flips.count(v) > 1})
+            repeated = sorted(v for v, n in Counter(flips).items() if n > 1)
             problems.append(f'dataset_meta: flip_indices must be a permutation of 0..{k - 1}; '
                             f'{_listing([str(v) for v in repeated])} repeated')
     if not expected or k is None:
