@@ -132,13 +132,15 @@ def check_declared_size(path: str) -> None:
         CheckpointError: naming the file, the declared and the real size.
     """
     size = os.path.getsize(path)
-    if zipfile.is_zipfile(path):
+    with open(path, 'rb') as f:
+        is_zip = f.read(4) == b'PK\x03\x04'  # as torch.load decides
+    if is_zip:
         try:
             with zipfile.ZipFile(path) as archive:
                 records = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError) as e:
             raise CheckpointError(f'{path!r} is truncated, corrupt or not a torch checkpoint '
-                                  f'(bad zip: {e})') from e
+                                  f'(its zip central directory cannot be read: {e})') from e
         declared = sum(r.file_size for r in records)
         packed = [r.filename for r in records if r.compress_type != zipfile.ZIP_STORED]
         what = f'its zip records declare {_size(declared)} uncompressed' + (
