@@ -86,3 +86,55 @@ def test_truncated_checkpoint_is_named(tmp_path):
 def test_missing_checkpoint(tmp_path):
     with pytest.raises(FileNotFoundError, match='checkpoint not found'):
         load_checkpoint_file(str(tmp_path / 'nope.pth'))
+
+
+# ---- size bounds before loading, and the strict path for good files
+def test_deflated_zip_would_be_loaded_by_torch_and_is_refused_first(tmp_path):
+    from .engine.crafted_files import deflated_checkpoint
+    path = deflated_checkpoint(tmp_path / 'deflated.pth', 2**24)  # 64 MiB of zeros
+    assert path.stat().st_size < 2**19
+    # the threat is real: torch inflates the record into a 64 MiB tensor
+    assert torch.load(path, weights_only=True)['state_dict']['w'].numel() == 2**24
+    with pytest.raises(CheckpointError, match=r'zip records declare 64\.0 MiB .*uncompressed'):
+        load_checkpoint_file(str(path))
+
+
+def test_legacy_format_loads_when_its_storages_fit(tmp_path):
+    from .engine.crafted_files import legacy_checkpoint
+    state = build_model('t', {'model.neck.depth': 1}).state_dict()
+    torch.save({'state_dict': state}, tmp_path / 'old.pth', _use_new_zipfile_serialization=False)
+    loaded = load_checkpoint_file(str(tmp_path / 'old.pth'))['state_dict']
+    assert all(torch.equal(loaded[k], v) for k, v in state.items())
+    # the crafted writer is the real format: five declared and stored elements load
+    small = load_checkpoint_file(str(legacy_checkpoint(tmp_path / 'five.pth', 5)))
+    assert small['state_dict']['w'].tolist() == [0.] * 5
+    with pytest.raises(CheckpointError, match='declares storages of 1024.0 MiB'):
+        load_checkpoint_file(str(legacy_checkpoint(tmp_path / 'big.pth', 2**28)))
+
+
+def test_good_checkpoint_loads_strictly_and_through_mmpose(tmp_path):
+    """A float16 copy with the config's dataset_meta loads through the strict path (dtype
+    family, not exact dtype) and through MMPose's own init_model."""
+    from tokenpose_mm.apis.inference import init_pose_model
+    from .conftest import config_path
+    options = {'model.neck.depth': 1}
+    model = build_model('t', options)
+    path = str(tmp_path / 'half.pth')
+    save_checkpoint({'meta': {'dataset_meta': model.dataset_meta},
+                     'state_dict': {k: v.half() for k, v in model.state_dict().items()}}, path)
+    for loaded in (init_pose_model(config_path('t'), path, cfg_options=options),
+                   build_model('t', options, checkpoint=path)):
+        for key, value in model.state_dict().items():
+            assert torch.equal(loaded.state_dict()[key], value.half().float()), key
+        assert loaded.dataset_meta['flip_indices'] == model.dataset_meta['flip_indices']
+
+
+def test_image_header_bounds_decoding(tmp_path):
+    from tokenpose_mm.apis.inputs import InputError, image_header_size, load_image
+    from .engine.crafted_files import black_png
+    small = str(black_png(tmp_path / 'small.png', 301, 200))
+    assert image_header_size(small) == (301, 200)
+    assert load_image(small).shape == (200, 301, 3)  # a real PNG, decoded as usual
+    with pytest.raises(InputError, match=r'has 301x200 = 60200 pixels, more than the limit of '
+                                         r'60000 \(read from its header: nothing was decoded\)'):
+        load_image(small, max_pixels=60000)

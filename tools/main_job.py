@@ -19,11 +19,12 @@ import mmcv
 import numpy as np
 from mmengine.config import DictAction
 from mmengine.runner import Runner
-from mmpose.apis import inference_topdown, init_model
+from mmpose.apis import inference_topdown
 from mmpose.registry import VISUALIZERS
 from mmpose.structures import merge_data_samples
 
 from tokenpose_mm.apis.outputs import write_json
+from tokenpose_mm.apis.inference import init_pose_model
 from tokenpose_mm.apis.runner_cfg import load_config, set_launcher
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -103,7 +104,7 @@ def main(argv=None) -> int:
     checkpoint = checkpoints[-1]
 
     print(f'[main] 3/3 top-down inference with {checkpoint} on {args.image}', flush=True)
-    model = init_model(args.config, checkpoint, device='cpu', cfg_options=args.cfg_options)
+    model = init_pose_model(args.config, checkpoint, 'cpu', args.cfg_options)
     results = inference_topdown(model, args.image, bboxes=person_boxes(cfg, args.image))
     visualizer = VISUALIZERS.build(dict(model.cfg.visualizer, name='main_job'))  # not the runner's
     visualizer.set_dataset_meta(model.dataset_meta)

@@ -214,13 +214,15 @@ CASES: List[Case] = [
     # -- checkpoints
     Case('Checkpoints', 'TokenPose-B checkpoint, S-v1 config', 'tools/test.py',
          lambda t: test_tool(t, b_checkpoint(t)),
-         r"CheckpointMismatchError: the checkpoint does not fit the TopdownPoseEstimator "
+         r"CheckpointMismatchError: the checkpoint '.*tokenpose-b.pth' does not fit the "
+         r"TopdownPoseEstimator "
          r"\(arch 's-v1'\).*not in the model: backbone\.transition1\..*"
          r"shape mismatch: neck\.patch_embed\.weight: checkpoint \(192, 384\) vs model "
          r"\(192, 3072\)"),
     Case('Checkpoints', 'TokenPose-B checkpoint, S-v1 config', 'tools/train.py --resume CKPT',
          lambda t: train_tool(t, '--resume', str(b_checkpoint(t))),
-         r"CheckpointMismatchError: the checkpoint does not fit .*shape mismatch"),
+         r"CheckpointMismatchError: the checkpoint '.*tokenpose-b.pth' does not fit .*shape "
+         r"mismatch"),
     Case('Checkpoints', 'TokenPose-B checkpoint, S-v1 config', 'mmpose init_model',
          lambda t: _init_model_logged(b_checkpoint(t)),
          r'The model and loaded state dict do not match exactly.*size mismatch for '
@@ -372,7 +374,9 @@ CASES += [
 ]
 
 
-# -- issue 12 (configs, command line, work dirs, annotation files, model arguments, boxes files)
+# -- checkpoints (bad_input_cases_weights.py); configs, command line, work dirs, annotation files,
+#    model arguments, boxes files (bad_input_cases_more.py)
 from .bad_input_cases_more import MORE_CASES  # noqa: E402  (uses the helpers above)
+from .bad_input_cases_weights import WEIGHT_CASES  # noqa: E402  (likewise)
 
-CASES += MORE_CASES
+CASES += WEIGHT_CASES + MORE_CASES

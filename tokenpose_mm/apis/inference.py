@@ -32,6 +32,7 @@ from mmpose.structures import merge_data_samples, split_instances
 from torch import nn
 
 from ..engine.hooks.keypoint_count_hook import check_keypoint_count
+from ..utils import load_weights
 from .outputs import output_names, write_json
 from .runner_cfg import resolve_config
 
@@ -77,6 +78,39 @@ def detect_people(detector: nn.Module, image: np.ndarray, score_thr: float = 0.3
 
 
 # -------------------------------------------------------------------------- pose model
+def init_pose_model(config: str, checkpoint: Optional[str] = None, device: str = 'cpu',
+                    cfg_options: Optional[dict] = None) -> nn.Module:
+    """MMPose's ``init_model`` with the strict, safe loading every tool uses.
+
+    The model is built by ``init_model``; the checkpoint is read weights-only and size-bounded,
+    checked against the model and the config's dataset metainfo
+    (:func:`~tokenpose_mm.utils.check_checkpoint`: another variant, missing layers, non-float or
+    NaN tensors, a contradicting ``dataset_meta`` are refused with the list of problems), then
+    loaded with ``strict=True``. ``dataset_meta`` is the config's; the checkpoint's (checked)
+    only when the config has none.
+
+    Args:
+        config (str): Pose config (a path or ``mmpose::...``).
+        checkpoint (str, optional): Checkpoint file; None: random weights.
+        device (str): ``'cpu'``, ``'cuda:0'``, ...
+        cfg_options (dict, optional): Overrides merged into the config.
+
+    Returns:
+        nn.Module: the model in eval mode, with ``cfg`` and ``dataset_meta``.
+    """
+    from mmpose.apis.inference import dataset_meta_from_config
+    config = resolve_config(config, 'pose config')
+    if checkpoint is not None and not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'pose checkpoint not found: {checkpoint!r}')
+    model = init_model(config, None, device=device, cfg_options=cfg_options)
+    if checkpoint is not None:
+        expected = dataset_meta_from_config(model.cfg, 'train')
+        meta = load_weights(model, checkpoint, expected).get('meta')
+        if expected is None and isinstance(meta, dict) and meta.get('dataset_meta'):
+            model.dataset_meta = meta['dataset_meta']
+    return model
+
+
 def prepare_batch(model: nn.Module, image: np.ndarray,
                   boxes: Optional[np.ndarray] = None) -> dict:
     """The model's test pipeline (``LoadImage``, ``GetBBoxCenterScale``, ``TopdownAffine``,
@@ -152,7 +186,8 @@ class TopdownInferencer:
 
     Args:
         config (str): Pose model config (a path or ``mmpose::...``).
-        checkpoint (str, optional): Pose checkpoint (weights-only load); None: random weights.
+        checkpoint (str, optional): Pose checkpoint, loaded by :func:`init_pose_model` (safe,
+            strict, checked against the config); None: random weights.
         device (str): ``'cpu'``, ``'cuda:0'``, ...
         det_config (str, optional): MMDetection person detector config (path or ``mmdet::``).
         det_checkpoint (str, optional): Its weights.
@@ -186,7 +221,7 @@ class TopdownInferencer:
             raise FileNotFoundError(f'pose checkpoint not found: {checkpoint!r}')
         self.boxes_file = boxes_file  # read before the models load: its errors come at once
         self.boxes = load_boxes_file(boxes_file) if boxes_file is not None else None
-        self.model = init_model(config, checkpoint, device=device, cfg_options=cfg_options)
+        self.model = init_pose_model(config, checkpoint, device, cfg_options)
         self.detector = (init_person_detector(det_config, det_checkpoint, device, det_cfg_options)
                          if det_config is not None else None)
         self.bbox_thr, self.nms_thr, self.kpt_thr = bbox_thr, nms_thr, kpt_thr
@@ -415,6 +450,6 @@ def _run_video(inferencer: TopdownInferencer, path: str, vis_dir: str, pred_dir:
 __all__ = [
     'COCO_PERSON', 'DemoSummary', 'FrameResult', 'IMAGE_EXTENSIONS', 'InputError', 'MAX_PIXELS',
     'NoPersonFound', 'TopdownInferencer', 'VIDEO_EXTENSIONS', 'boxes_for_image', 'detect_people',
-    'init_person_detector', 'keep_valid_boxes', 'list_inputs', 'load_boxes_file', 'load_image',
-    'predict_poses', 'prepare_batch', 'resolve_config', 'run_demo', 'to_bgr_uint8', 'validate_boxes'
+    'init_person_detector', 'init_pose_model', 'keep_valid_boxes', 'list_inputs',
+    'load_boxes_file', 'load_image', 'predict_poses', 'prepare_batch', 'resolve_config', 'run_demo', 'to_bgr_uint8', 'validate_boxes'
 ]

@@ -8,7 +8,8 @@
 """
 import json
 import os.path as osp
-from typing import Dict, List, Sequence, Union
+import warnings
+from typing import Dict, List, Sequence, Tuple, Union
 
 import cv2
 import mmcv
@@ -17,8 +18,10 @@ import numpy as np
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.jp2', '.pgm',
                     '.ppm', '.pbm')
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
-# 16384 x 16384; OpenCV's own decoder limit is 2**30 pixels
-MAX_PIXELS = 2**28
+# largest accepted image, H * W (16384 x 8192, 11585 x 11585); files are checked by their header
+# before decoding. Below Pillow's own decompression-bomb limit (2 * PIL.Image.MAX_IMAGE_PIXELS,
+# 178956970 by default), which applies to files as well.
+MAX_PIXELS = 2**27
 # images and boxes smaller than this on a side are refused: a pose there would be a guess
 MIN_SIDE = 4
 COCO_PERSON = 0  # the person label of MMDetection's COCO detectors (category_id 1 in COCO files)
@@ -68,15 +71,39 @@ def to_bgr_uint8(image: np.ndarray, name: str = 'image') -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
+def image_header_size(path: str) -> Tuple[int, int]:
+    """(width, height) that the image file ``path`` declares in its header, read without
+    decoding the pixels (Pillow's ``Image.open`` reads the header only).
+
+    Raises:
+        InputError: not an image format Pillow identifies, or more pixels than Pillow's own
+            decompression-bomb limit (2 * ``PIL.Image.MAX_IMAGE_PIXELS``).
+    """
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with warnings.catch_warnings():  # the (H, W) limit is ours; Pillow's warning is noise
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                return im.size
+    except Image.DecompressionBombError as e:
+        raise InputError(f'image file {path!r} declares more pixels in its header than '
+                         f"Pillow's limit ({e}); refused before decoding") from e
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise InputError(f'cannot read image {path!r}: its header is not one of a known image '
+                         f'format ({e})') from e
+
+
 def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     """Read (or check) an image and return it as (H, W, 3) uint8 BGR.
 
-    Files are decoded with ``mmcv.imread`` keeping their depth and channels (EXIF orientation
-    applied, as MMPose's ``LoadImage``), then converted by :func:`to_bgr_uint8`.
+    A file's width and height are read from its header (:func:`image_header_size`) and a file
+    over ``max_pixels`` is refused before anything is decoded; then it is decoded with
+    ``mmcv.imread`` keeping its depth and channels (EXIF orientation applied, as MMPose's
+    ``LoadImage``) and converted by :func:`to_bgr_uint8`.
 
     Args:
         image (str | np.ndarray): Path of an image file, or a decoded array (BGR order).
-        max_pixels (int): Largest accepted H * W. Defaults to :data:`MAX_PIXELS` (16384^2).
+        max_pixels (int): Largest accepted H * W. Defaults to :data:`MAX_PIXELS` (2**27).
 
     Raises:
         FileNotFoundError: ``image`` is a path that does not exist.
@@ -91,6 +118,11 @@ def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
             raise InputError(f'{image!r} is not a file (expected an image file)')
         if osp.getsize(image) == 0:
             raise InputError(f'image file {image!r} is empty (0 bytes)')
+        w, h = image_header_size(image)
+        if h * w > max_pixels:
+            raise InputError(f'image file {image!r} has {w}x{h} = {h * w} pixels, more than the '
+                             f'limit of {max_pixels} (read from its header: nothing was decoded); '
+                             'resize it first or raise max_pixels')
         try:
             decoded = mmcv.imread(image, flag=cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
         except cv2.error as e:

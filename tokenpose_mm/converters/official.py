@@ -11,6 +11,8 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from torch import Tensor, nn
 
+from ..utils import CheckpointMismatchError, check_checkpoint
+
 # official encoder-layer parts -> ours (Residual(PreNorm(fn)) wrappers flattened)
 _LAYER_PARTS = (
     ('0.fn.norm', 'norm1'),
@@ -33,10 +35,6 @@ _RULES: Tuple[Tuple[str, str], ...] = (
     (r'^pre_feature\.(.+)$', 'backbone.{0}'),
     (r'^features\.((?:conv|bn)[12]\..+|layer1\..+)$', 'backbone.{0}'),
 )
-
-
-class CheckpointMismatchError(ValueError):
-    """The official checkpoint does not fit the model it is converted for."""
 
 
 def official_state_dict(checkpoint: Mapping) -> Dict[str, Tensor]:
@@ -76,34 +74,23 @@ def convert_official_state_dict(official: Mapping[str, Tensor], model: nn.Module
     Floating tensors are stored as float32 (official files may hold float16).
 
     Raises:
-        CheckpointMismatchError: naming every unknown, missing, unexpected or mis-shaped tensor
-            and the arch that was expected.
+        CheckpointMismatchError: naming every unknown, missing, unexpected, mis-shaped,
+            wrongly typed or non-finite tensor and the arch that was expected
+            (:func:`~tokenpose_mm.utils.check_checkpoint`).
     """
-    expected = model.state_dict()
-    converted: 'OrderedDict[str, Tensor]' = OrderedDict()
+    renamed: Dict[str, Tensor] = {}
     unknown: List[str] = []
     for key, value in official.items():
         try:
-            new_key = rename_official_key(key)
+            renamed[rename_official_key(key)] = value
         except KeyError:
             unknown.append(key)
-            continue
-        converted[new_key] = value.float() if value.is_floating_point() else value
-    missing = [k for k in expected if k not in converted]
-    unexpected = [k for k in converted if k not in expected]
-    shapes = [f'{k}: checkpoint {tuple(v.shape)} vs model {tuple(expected[k].shape)}'
-              for k, v in converted.items() if k in expected and v.shape != expected[k].shape]
-    problems = []
-    for name, keys in (('unknown official keys', unknown), ('missing in the checkpoint', missing),
-                       ('not in the model', unexpected), ('shape mismatch', shapes)):
-        if keys:
-            shown = ', '.join(keys[:6]) + (f', ... ({len(keys)} in all)' if len(keys) > 6 else '')
-            problems.append(f'{name}: {shown}')
-    if problems:
-        raise CheckpointMismatchError(
-            f'the official checkpoint does not match the model of arch {arch or "?"!r}:\n  ' +
-            '\n  '.join(problems))
-    return OrderedDict((k, converted[k]) for k in expected)
+    extra = [f'unknown official keys: {", ".join(unknown[:6])}' +
+             (f', ... ({len(unknown)} in all)' if len(unknown) > 6 else '')] if unknown else []
+    check_checkpoint(renamed, model, 'the official checkpoint', None,
+                     f'model of arch {arch or "?"!r}', extra)
+    return OrderedDict((k, renamed[k].float() if renamed[k].is_floating_point() else renamed[k])
+                       for k in model.state_dict())
 
 
 def convert_official_checkpoint(src: str, config: str, dst: str,

@@ -1,10 +1,14 @@
-from .checkpoint import (CheckpointError, allow_mmengine_checkpoints, atomic_write,
-                         find_resumable_checkpoint, is_complete_checkpoint, load_checkpoint_file,
-                         load_from_local, register_checkpoint_loader, remove_partial_writes,
-                         safe_globals, state_dict_mismatches)
+from .checkpoint import (CheckpointError, CheckpointMismatchError, allow_mmengine_checkpoints,
+                         atomic_write, check_declared_size, find_resumable_checkpoint,
+                         is_complete_checkpoint, load_checkpoint_file, load_from_local,
+                         register_checkpoint_loader, remove_partial_writes, safe_globals)
+from .weights import (check_checkpoint, dataset_meta_problems,
+                      describe_model, dtype_family, load_weights, state_dict_problems)
 
 __all__ = [
-    'CheckpointError', 'allow_mmengine_checkpoints', 'atomic_write', 'find_resumable_checkpoint',
-    'is_complete_checkpoint', 'load_checkpoint_file', 'load_from_local',
-    'register_checkpoint_loader', 'remove_partial_writes', 'safe_globals', 'state_dict_mismatches'
+    'CheckpointError', 'CheckpointMismatchError', 'allow_mmengine_checkpoints', 'atomic_write',
+    'check_checkpoint', 'check_declared_size', 'dataset_meta_problems',
+    'describe_model', 'dtype_family', 'find_resumable_checkpoint', 'is_complete_checkpoint',
+    'load_checkpoint_file', 'load_from_local', 'load_weights', 'register_checkpoint_loader',
+    'remove_partial_writes', 'safe_globals', 'state_dict_problems'
 ]

@@ -7,15 +7,22 @@ message hub; :func:`allow_mmengine_checkpoints` adds exactly those types to torc
 (never turning the protection off), so MMPose's ``init_model`` and MMEngine's resume work;
 :func:`register_checkpoint_loader` makes MMEngine's local loader this weights-only one.
 
+Before unpickling, :func:`check_declared_size` refuses a file that would expand in memory far
+beyond its size (a zip of deflated records, a legacy pickle declaring huge storages); after it,
+anything but a dict is refused, naming the file. Whether the weights fit a model is checked by
+:func:`tokenpose_mm.utils.weights.check_checkpoint`.
+
 Writes go through :func:`atomic_write` (temporary file, fsync, ``os.replace``), and
 :func:`find_resumable_checkpoint` never picks a truncated or garbage file.
 """
 import logging
+import mmap
 import os
 import pickle
 import re
 import tempfile
-from typing import Any, Callable, List, Mapping, Optional, Tuple, Union
+import zipfile
+from typing import Any, BinaryIO, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -33,6 +40,10 @@ PARTIAL_SUFFIX = '.tmp'  # suffix of the temporary files of atomic_write
 
 class CheckpointError(ValueError):
     """A file that is not a loadable checkpoint (missing, truncated, corrupt or unsafe)."""
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint whose weights or metadata do not fit the model it is loaded into."""
 
 
 def history_buffer_method(owner: Any, name: str) -> Callable:
@@ -67,21 +78,26 @@ def allow_mmengine_checkpoints() -> None:
     torch.serialization.add_safe_globals(safe_globals())
 
 
-def load_checkpoint_file(path: str, map_location: Any = 'cpu') -> Any:
+def load_checkpoint_file(path: str, map_location: Any = 'cpu') -> Dict[str, Any]:
     """``torch.load`` a checkpoint weights-only, with errors that name the file and the problem.
+
+    Returns:
+        dict: the checkpoint (a state dict, or a dict holding ``state_dict``, ``meta``, ...).
 
     Raises:
         FileNotFoundError: ``path`` does not exist or is not a file.
-        CheckpointError: the file is truncated, corrupt, not a torch checkpoint, or needs globals
-            outside the allow-list (its code is never run).
+        CheckpointError: the file is truncated, corrupt, not a torch checkpoint, would expand in
+            memory far beyond its size (:func:`check_declared_size`), needs globals outside the
+            allow-list (its code is never run), or holds something other than a dict.
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f'checkpoint not found: {path!r}')
     if os.path.getsize(path) == 0:
         raise CheckpointError(f'checkpoint {path!r} is empty')
+    check_declared_size(path)
     try:
         with torch.serialization.safe_globals(safe_globals()):
-            return torch.load(path, map_location=map_location, weights_only=True)
+            checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         text = str(e)
         globals_lines = [ln.strip() for ln in text.splitlines()
@@ -95,6 +111,118 @@ def load_checkpoint_file(path: str, map_location: Any = 'cpu') -> Any:
     except Exception as e:  # torch raises RuntimeError, EOFError, KeyError ... on garbage
         raise CheckpointError(f'{path!r} is truncated, corrupt or not a torch checkpoint '
                               f'({type(e).__name__}: {_first_line(str(e))})') from e
+    if not isinstance(checkpoint, Mapping):
+        raise CheckpointError(f'checkpoint {path!r} holds a {type(checkpoint).__name__}; expected '
+                              "a dict (a state dict, or one with 'state_dict' and 'meta')")
+    return checkpoint
+
+
+def check_declared_size(path: str) -> None:
+    """Refuse a checkpoint file whose content would need more memory than the file's size,
+    before anything is unpickled.
+
+    torch writes its zip format with stored (uncompressed) records, so the uncompressed sizes
+    the zip's central directory declares add up to at most the file's size; torch nevertheless
+    inflates deflated records, so a 2 MB file of deflated zeros would fill 2 GiB. The legacy
+    (non-zip) format allocates every storage at the size its pickle declares, before reading
+    the data; that pickle is scanned here without building anything (:class:`_StorageScan`),
+    and its storages must fit in the file.
+
+    Raises:
+        CheckpointError: naming the file, the declared and the real size.
+    """
+    size = os.path.getsize(path)
+    with open(path, 'rb') as f:
+        is_zip = f.read(4) == b'PK\x03\x04'  # as torch.load decides
+    if is_zip:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                records = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as e:
+            raise CheckpointError(f'{path!r} is truncated, corrupt or not a torch checkpoint '
+                                  f'(its zip central directory cannot be read: {e})') from e
+        declared = sum(r.file_size for r in records)
+        packed = [r.filename for r in records if r.compress_type != zipfile.ZIP_STORED]
+        what = f'its zip records declare {_size(declared)} uncompressed' + (
+            f' ({len(packed)} compressed, e.g. {packed[0]!r}; torch stores records uncompressed)'
+            if packed else '')
+    else:
+        with open(path, 'rb') as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            declared = _legacy_storage_bytes(data, path)
+        what = f'its pickle declares storages of {_size(declared)} (legacy torch format)'
+    if declared > size:
+        raise CheckpointError(f'refused to load {path!r}: {what} in a file of {_size(size)}; '
+                              'it would take memory far beyond its size; nothing was loaded')
+
+
+def _size(nbytes: int) -> str:
+    return f'{nbytes} bytes' if nbytes < 2**20 else f'{nbytes / 2**20:.1f} MiB ({nbytes} bytes)'
+
+
+class _StandIn(dict):
+    """What every global of a scanned pickle becomes: takes any arguments, builds nothing."""
+    __hash__ = object.__hash__
+
+    def __new__(cls, *args, **kwargs):
+        return dict.__new__(cls)
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def __setstate__(self, state) -> None:
+        pass
+
+    def append(self, item) -> None:
+        pass
+
+    def extend(self, items) -> None:
+        pass
+
+
+class _StorageScan(pickle.Unpickler):
+    """Reads a legacy torch pickle without running or building anything from it: globals are
+    :class:`_StandIn` classes, and each storage's declared size is recorded, as torch's
+    ``persistent_load`` would allocate it: ``('storage', type, root_key, location, numel, view)``.
+    """
+
+    def __init__(self, file: BinaryIO) -> None:
+        super().__init__(file)
+        self.storage_bytes: Dict[str, int] = {}  # root key -> declared bytes
+        self._stand_ins: Dict[str, type] = {}
+        self._element_sizes = {f'torch.{name}': dtype.itemsize for dtype, name in
+                               torch.storage._dtype_to_storage_type_map().items()}
+
+    def find_class(self, module: str, name: str) -> type:
+        key = f'{module}.{name}'
+        return self._stand_ins.setdefault(key, type(key, (_StandIn, ), {}))
+
+    def persistent_load(self, pid: Any) -> None:
+        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == 'storage'):
+            raise pickle.UnpicklingError(f'unexpected persistent id {str(pid)[:80]}')
+        storage_type, root_key, numel = pid[1].__name__, str(pid[2]), pid[4]
+        if storage_type not in self._element_sizes or not isinstance(numel, int) or numel < 0:
+            raise pickle.UnpicklingError(f'unknown storage {storage_type} of {numel!r} elements')
+        self.storage_bytes[root_key] = numel * self._element_sizes[storage_type]
+
+
+def _legacy_storage_bytes(data: BinaryIO, path: str) -> int:
+    """Bytes the storages of a legacy torch file declare; 0 when it is not one (torch then
+    refuses it itself). The layout is: magic number, protocol, system info, then the main
+    pickle, each a pickle of its own."""
+    scan = _StorageScan(data)
+    try:
+        magic = scan.load()
+    except Exception:  # noqa: BLE001  (not a legacy torch file: torch.load names the problem)
+        return 0
+    if magic != torch.serialization.MAGIC_NUMBER:
+        return 0
+    try:
+        for _ in range(3):  # protocol version, system info, the main pickle
+            scan.load()
+    except Exception as e:  # noqa: BLE001  (any failure: the file is not what it claims)
+        raise CheckpointError(f'{path!r} is truncated, corrupt or not a torch checkpoint '
+                              f'(legacy format: {type(e).__name__}: {_first_line(str(e))})') from e
+    return sum(scan.storage_bytes.values())
 
 
 def _first_line(text: str) -> str:
@@ -179,22 +307,3 @@ def register_checkpoint_loader() -> None:
     """Make MMEngine's ``CheckpointLoader`` read local paths with :func:`load_from_local`."""
     from mmengine.runner.checkpoint import CheckpointLoader
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
-
-
-def state_dict_mismatches(expected: Mapping[str, torch.Tensor],
-                          given: Mapping[str, torch.Tensor]) -> List[str]:
-    """Lines naming the tensors ``given`` lacks, has in excess, or has with other shapes."""
-    def listing(keys: List[str]) -> str:
-        return ', '.join(keys[:6]) + (f', ... ({len(keys)} in all)' if len(keys) > 6 else '')
-
-    missing = [k for k in expected if k not in given]
-    unexpected = [k for k in given if k not in expected]
-    shapes = [f'{k}: checkpoint {tuple(given[k].shape)} vs model {tuple(v.shape)}'
-              for k, v in expected.items()
-              if k in given and hasattr(given[k], 'shape') and given[k].shape != v.shape]
-    problems = []
-    for name, keys in (('missing in the checkpoint', missing), ('not in the model', unexpected),
-                       ('shape mismatch', shapes)):
-        if keys:
-            problems.append(f'{name}: {listing(keys)}')
-    return problems

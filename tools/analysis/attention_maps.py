@@ -15,10 +15,9 @@ import sys
 
 import tokenpose_mm  # noqa: F401  (first: filters known library warnings before MMPose loads)
 from mmengine.config import DictAction
-from mmpose.apis import init_model
 
 from tokenpose_mm.analysis.attention import save_attention_figures
-from tokenpose_mm.apis.inference import InputError, resolve_config
+from tokenpose_mm.apis.inference import InputError, init_pose_model
 
 
 def main(argv=None) -> int:
@@ -37,11 +36,7 @@ def main(argv=None) -> int:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
     try:
-        config = resolve_config(args.config)
-        if not osp.isfile(args.checkpoint):
-            raise FileNotFoundError(f'checkpoint not found: {args.checkpoint!r}')
-        model = init_model(config, args.checkpoint, device=args.device,
-                           cfg_options=args.cfg_options)
+        model = init_pose_model(args.config, args.checkpoint, args.device, args.cfg_options)
         out = save_attention_figures(
             model, args.image, args.out_dir, box=args.box, keypoints=args.keypoints,
             layers=args.layers, constraint_layer=args.constraint_layer,

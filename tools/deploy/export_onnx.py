@@ -15,9 +15,8 @@ import sys
 
 import tokenpose_mm  # noqa: F401  (first: filters known library warnings before MMPose loads)
 from mmengine.config import DictAction
-from mmpose.apis import init_model
 
-from tokenpose_mm.apis.inference import (InputError, boxes_for_image, list_inputs, resolve_config,
+from tokenpose_mm.apis.inference import (InputError, boxes_for_image, init_pose_model, list_inputs,
                                          load_boxes_file)
 from tokenpose_mm.deploy import (OnnxExportError, OnnxMismatchError, export_onnx, sample_inputs,
                                  verify_onnx)
@@ -41,11 +40,7 @@ def main(argv=None) -> int:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
     try:
-        config = resolve_config(args.config)
-        if not osp.isfile(args.checkpoint):
-            raise FileNotFoundError(f'checkpoint not found: {args.checkpoint!r}')
-        model = init_model(config, args.checkpoint, device='cpu',
-                           cfg_options=args.cfg_options)
+        model = init_pose_model(args.config, args.checkpoint, 'cpu', args.cfg_options)
         kind, images = list_inputs(args.images)
         if kind != 'image':
             raise InputError(f'--images must be images or a folder of images, got {args.images!r}')
