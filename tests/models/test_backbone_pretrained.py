@@ -9,7 +9,7 @@ from mmengine.logging import MMLogger
 from mmengine.runner.checkpoint import get_state_dict, save_checkpoint, weights_to_cpu
 from mmpose.apis import init_model
 
-from tokenpose_mm.benchmark.models import config_file
+from tokenpose_mm.apis.runner_cfg import load_config
 from tokenpose_mm.models import TokenPoseBackbone
 from tokenpose_mm.models.backbones.pretrained import load_hrnet_weights
 from tokenpose_mm.utils import CheckpointError
@@ -26,7 +26,7 @@ def random_pose_model(config: str) -> torch.nn.Module:
     keep torch's random init; BN affine terms and statistics drawn from [0.5, 1.5)), so that
     any tensor loaded wrongly or left out shows."""
     torch.manual_seed(1)
-    model = init_model(config_file(config), device='cpu')  # MMPose's registry, no weights
+    model = init_model(load_config(config), device='cpu')  # MMPose's registry, no weights
     with torch.no_grad():
         for value in model.state_dict().values():
             if not value.is_floating_point():
