@@ -26,7 +26,7 @@ example:
 import argparse
 import sys
 
-from mmengine.config import DictAction
+from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
 
 from tokenpose_mm.converters import CheckpointMismatchError, convert_official_checkpoint
 from tokenpose_mm.utils import CheckpointError
@@ -41,7 +41,7 @@ def main(argv=None) -> int:
                         help='official checkpoint (final_state.pth, model_best.pth or '
                         'checkpoint.pth)')
     parser.add_argument('dst', metavar='OUT.pth', help='output MMEngine checkpoint')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config settings, e.g. model.neck.depth=3')
     args = parser.parse_args(argv)
     try:

@@ -17,7 +17,7 @@ import time
 
 import mmcv
 import numpy as np
-from mmengine.config import DictAction
+from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
 from mmengine.runner import Runner
 from mmpose.apis import inference_topdown
 from mmpose.registry import VISUALIZERS
@@ -39,7 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         '(keeps its ann_file and image folders)')
     parser.add_argument('--work-dir', default=osp.join('work_dirs', 'main_job'))
     parser.add_argument('--image', default=DEFAULT_IMAGE, help='image for the inference demo')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     return parser.parse_args(argv)
 
 

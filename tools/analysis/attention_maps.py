@@ -14,10 +14,10 @@ import os.path as osp
 import sys
 
 import tokenpose_mm  # noqa: F401  (first: filters known library warnings before MMPose loads)
-from mmengine.config import DictAction
 
 from tokenpose_mm.analysis.attention import save_attention_figures
 from tokenpose_mm.apis.inference import InputError, init_pose_model
+from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
 
 
 def main(argv=None) -> int:
@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     parser.add_argument('--constraint-layer', type=int, default=-1,
                         help='layer of the top-2 keypoint analysis (default: the last)')
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     try:
         model = init_pose_model(args.config, args.checkpoint, args.device, args.cfg_options)

@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmengine.config import DictAction  # noqa: E402
+from tokenpose_mm.apis.runner_cfg import CfgOptionsAction  # noqa: E402
 
 from tokenpose_mm.benchmark import PRECISIONS, machine_info, parse_device  # noqa: E402
 from tokenpose_mm.benchmark.compare import (compare_models, markdown_table, parse_ap,  # noqa
@@ -50,7 +50,7 @@ def main(argv=None) -> str:
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--precision', choices=PRECISIONS, default='fp32')
     parser.add_argument('--no-throughput', action='store_true', help='complexity only')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     parser.add_argument('--out', help='also write the table to this Markdown file')
     args = parser.parse_args(argv)
     if args.batch < 1 or args.repeats < 1:

@@ -32,9 +32,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from mmengine.config import DictAction  # noqa: E402
-
 from tokenpose_mm.analysis import model_complexity  # noqa: E402
+from tokenpose_mm.apis.runner_cfg import CfgOptionsAction  # noqa: E402
 from tokenpose_mm.benchmark.models import build_pose_model, input_shape  # noqa: E402
 from tokenpose_mm.benchmark.zoo import resolve_config  # noqa: E402
 from tokenpose_mm.config_zoo import VARIANT_CONFIGS  # noqa: E402
@@ -63,7 +62,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='TokenPose variants (default: all, when no CONFIG is given)')
     parser.add_argument('--input-size', nargs=2, type=int, metavar=('W', 'H'),
                         help='input width and height (default: the config codec\'s input_size)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='overrides merged into every config, e.g. model.neck.depth=6')
     return parser.parse_args(argv)
 

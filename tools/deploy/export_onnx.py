@@ -14,10 +14,10 @@ import os.path as osp
 import sys
 
 import tokenpose_mm  # noqa: F401  (first: filters known library warnings before MMPose loads)
-from mmengine.config import DictAction
 
 from tokenpose_mm.apis.inference import (InputError, boxes_for_image, init_pose_model, list_inputs,
                                          load_boxes_file)
+from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
 from tokenpose_mm.deploy import (OnnxExportError, OnnxMismatchError, export_onnx, sample_inputs,
                                  verify_onnx)
 
@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     parser.add_argument('--atol', type=float, default=1e-4, help='max abs difference allowed')
     parser.add_argument('--opset', type=int, default=17)
     parser.add_argument('--static-batch', action='store_true', help='fix the batch axis to 1')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     try:
         model = init_pose_model(args.config, args.checkpoint, 'cpu', args.cfg_options)
