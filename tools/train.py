@@ -9,6 +9,7 @@ import os
 import os.path as osp
 import sys
 from contextlib import nullcontext
+from typing import Optional
 
 from mmengine.config import Config
 from mmengine.logging import MMLogger
@@ -56,7 +57,10 @@ def build_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def build_runner(args: argparse.Namespace, cfg: Config) -> Runner:
+def build_runner(args: argparse.Namespace, cfg: Optional[Config] = None) -> Runner:
+    """MMEngine's Runner for ``args`` (and ``cfg``, by default :func:`build_config`'s)."""
+    if cfg is None:
+        cfg = build_config(args)
     if args.resume == 'auto':  # the newest whole checkpoint, never a truncated or unsafe file
         cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
         pointer = osp.join(cfg.work_dir, 'last_checkpoint')

@@ -26,12 +26,12 @@ def test_whole_image_mode_says_no_detector_was_used(pose, tmp_path, capsys):
     assert demo(*pose, IMAGE, '--out-dir', out, '--no-vis') == 0
     err = capsys.readouterr().err
     assert 'no detector and no --boxes: each image is taken as one person' in err
-    assert json.load(open(out / 'predictions' / '000000196141.json'))['boxes'] == 'whole image'
+    assert json.load(open(out / 'predictions' / '000000196141.jpg.json'))['boxes'] == 'whole image'
     boxes = tmp_path / 'boxes.json'
     boxes.write_text(json.dumps({'000000196141.jpg': [[100, 50, 300, 400]]}))
     assert demo(*pose, IMAGE, '--out-dir', tmp_path / 'boxed', '--boxes', boxes, '--no-vis') == 0
     assert 'no detector' not in capsys.readouterr().err
-    pred = json.load(open(tmp_path / 'boxed' / 'predictions' / '000000196141.json'))
+    pred = json.load(open(tmp_path / 'boxed' / 'predictions' / '000000196141.jpg.json'))
     assert pred['boxes'] == 'boxes file'
 
 
@@ -41,7 +41,7 @@ def test_keypoints_hidden_by_the_threshold_are_counted(pose, tmp_path, capsys):
         return capsys.readouterr().out
 
     assert 'keypoints scored below' not in run(0)  # nothing hidden, nothing said
-    scores = sorted(json.load(open(tmp_path / 'predictions' / '000000196141.json'))
+    scores = sorted(json.load(open(tmp_path / 'predictions' / '000000196141.jpg.json'))
                     ['instances'][0]['keypoint_scores'])
     threshold = round((scores[5] + scores[6]) / 2, 4)
     assert scores[5] < threshold < scores[6]
