@@ -62,7 +62,9 @@ def main(argv=None) -> int:
     if args.det_config is not None and args.det_checkpoint is None:
         print('warning: no --det-checkpoint: the detector has random weights', file=sys.stderr)
     try:
-        # the inputs first: a wrong path is reported before the models load
+        # the arguments and inputs first: a wrong one is reported before the models load
+        check_device(args.device)
+        check_output_dir(args.out_dir, '--out-dir')
         list_inputs(args.input)
         resolve_config(args.config, 'pose config')
         for what, path in (('pose checkpoint', args.checkpoint), ('--boxes file', args.boxes),
@@ -71,8 +73,6 @@ def main(argv=None) -> int:
                 raise FileNotFoundError(f'{what} not found: {path!r}')
         if args.det_config is not None:
             resolve_config(args.det_config, 'detector config')
-        check_device(args.device)
-        check_output_dir(args.out_dir, '--out-dir')
         inferencer = TopdownInferencer(
             args.config, args.checkpoint, args.device, det_config=args.det_config,
             det_checkpoint=args.det_checkpoint, boxes_file=args.boxes, bbox_thr=args.bbox_thr,
