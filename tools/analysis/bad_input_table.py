@@ -7,6 +7,7 @@ minute on 2 CPU cores) and writes one table row per case with the message it got
 """
 import argparse
 import os.path as osp
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -44,10 +45,19 @@ def render_table(cases: Sequence, messages: Sequence[str]) -> str:
 
 
 def case_message(case) -> str:
-    """Run ``case`` in a fresh temporary folder; its message with paths shortened."""
+    """Run ``case`` in a fresh temporary folder; its message with paths shortened.
+
+    Raises:
+        AssertionError: the message is not the one the case expects (the table would document a
+            wrong behaviour; ``tests/engine/test_bad_inputs.py`` fails on it too).
+    """
     from tests.engine.bad_input_cases import clean, outcome
     with tempfile.TemporaryDirectory() as tmp:
-        return clean(outcome(case, Path(tmp)), Path(tmp))
+        message = outcome(case, Path(tmp))
+        if not re.search(case.expect, message, re.S):
+            raise AssertionError(f'{case.bad_input} | {case.entry_point}: got {message!r}, '
+                                 f'expected a match of {case.expect!r}; table not written')
+        return clean(message, Path(tmp))
 
 
 def build_table() -> str:
