@@ -1,7 +1,5 @@
 """Our checkpoints convert back into the official TokenPose layout, exactly."""
 import os
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -12,10 +10,8 @@ from tokenpose_mm.converters import (CheckpointMismatchError, convert_official_s
                                      to_official_state_dict)
 from tokenpose_mm.utils import load_checkpoint_file
 
-from .conftest import REPO, build_model, config_path, converted_s_v1, reference
+from .conftest import build_model, config_path, converted_s_v1, load_tool, reference
 from .test_official_equivalence import FIXTURES
-
-TOOL = os.path.join(REPO, 'tools', 'convert_official_checkpoint.py')
 
 
 @pytest.mark.parametrize('fixture', sorted(FIXTURES))
@@ -53,11 +49,11 @@ def test_every_variant_has_the_official_layout(variant):
     assert (prefixes, stacks) == expected
 
 
-def test_cli_writes_official_file_and_refuses_to_overwrite_its_input(tmp_path):
+def test_cli_writes_official_file_and_refuses_to_overwrite_its_input(tmp_path, capsys):
     config, ours, _ = converted_s_v1(tmp_path)
     out = tmp_path / 'final_state.pth'
-    cmd = [sys.executable, TOOL, '--to-official', config]
-    subprocess.run(cmd + [ours, str(out)], check=True, cwd=tmp_path, capture_output=True)
+    main = load_tool('', 'convert_official_checkpoint').main
+    assert main(['--to-official', config, ours, str(out)]) == 0
     written = torch.load(out, weights_only=True)  # a flat state dict, as the official code saves
     official = official_state_dict(load_checkpoint_file(reference('tokenpose_s_v1_depth3.pth')))
     assert set(written) == set(official)
@@ -66,24 +62,21 @@ def test_cli_writes_official_file_and_refuses_to_overwrite_its_input(tmp_path):
     link = tmp_path / 'link.pth'
     link.symlink_to(ours)
     before = open(ours, 'rb').read()
+    capsys.readouterr()
     for dst in (ours, str(link), os.path.join(str(tmp_path), '.', 'converted.pth')):
-        result = subprocess.run(cmd + [ours, dst], cwd=tmp_path, capture_output=True, text=True)
-        assert result.returncode == 1, dst
-        assert 'is the input' in result.stderr and 'another file' in result.stderr
-    # the other direction too
-    result = subprocess.run([sys.executable, TOOL, config, str(out), str(out)], cwd=tmp_path,
-                            capture_output=True, text=True)
-    assert result.returncode == 1 and 'is the input' in result.stderr
+        assert main(['--to-official', config, ours, dst]) == 1, dst
+        err = capsys.readouterr().err
+        assert 'is the input' in err and 'another file' in err, err
+    assert main([config, str(out), str(out)]) == 1  # the other direction too
+    assert 'is the input' in capsys.readouterr().err
     assert open(ours, 'rb').read() == before
 
 
-def test_checkpoint_of_another_variant_is_refused(tmp_path):
+def test_checkpoint_of_another_variant_is_refused(tmp_path, capsys):
     _, ours, _ = converted_s_v1(tmp_path)
-    result = subprocess.run([sys.executable, TOOL, '--to-official', config_path('b'), ours,
-                             str(tmp_path / 'out.pth')], cwd=tmp_path, capture_output=True,
-                            text=True)
-    assert result.returncode == 1
-    assert 'missing in the checkpoint: backbone.transition1' in result.stderr
+    main = load_tool('', 'convert_official_checkpoint').main
+    assert main(['--to-official', config_path('b'), ours, str(tmp_path / 'out.pth')]) == 1
+    assert 'missing in the checkpoint: backbone.transition1' in capsys.readouterr().err
     assert not (tmp_path / 'out.pth').exists()
 
 
