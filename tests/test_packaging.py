@@ -20,6 +20,7 @@ SAMPLE = 'tokenpose_mm::tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-12
 DATA = (f'train_dataloader.dataset.dataset.data_root={COCO_TINY}/',
         f'val_dataloader.dataset.data_root={COCO_TINY}/',
         f'test_dataloader.dataset.data_root={COCO_TINY}/',
+        f'val_evaluator.ann_file={COCO_TINY}/test_coco.json',
         f'test_evaluator.ann_file={COCO_TINY}/test_coco.json')
 ONE_STEP = ('train_cfg.max_epochs=1', 'train_dataloader.dataset.times=1', 'randomness.seed=0')
 
@@ -92,3 +93,13 @@ def test_readme_variant_table_is_the_metafiles():
     assert table.group(1) == config_zoo.variant_table(), (
         'README variant table differs from the metafiles: run '
         'python tools/analysis/variant_table.py --update-readme')
+
+
+def test_mim_search_lists_the_installed_models(installed):
+    """``mim search`` reads ``.mim/model-index.yml`` of the installed package (offline)."""
+    mim = os.path.join(os.path.dirname(sys.executable), 'mim')
+    result = subprocess.run([mim, 'search', 'tokenpose_mm'], capture_output=True, text=True,
+                            env={**os.environ, 'PYTHONPATH': str(installed)}, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = re.findall(r'config id: (\S+)', result.stdout)
+    assert sorted(listed) == sorted(m.name for m in config_zoo.MODELS)
