@@ -5,15 +5,15 @@ import sys
 import pytest
 
 from tokenpose_mm.analysis import model_complexity
+from tokenpose_mm.config_zoo import MODELS, VARIANTS
 from tokenpose_mm.models import TOKENPOSE_ARCHS
 
 from .conftest import REPO, build_model
 
-# DESIGN.md section 3: the paper's counter (3 decimals) and true GMACs (2 decimals)
-PAPER_GFLOPS = {'t': 1.292, 's-v1': 2.226, 's-v2': 11.618, 'b': 5.655, 'l-d6': 9.064,
-                'l-d24': 10.984, 'l-d24-384': 22.138, 'l-d6-mpii': 11.864}
-TRUE_GMACS = {'t': 1.60, 's-v1': 2.73, 's-v2': 7.49, 'b': 6.28, 'l-d6': 9.87, 'l-d24': 12.19,
-              'l-d24-384': 24.01, 'l-d6-mpii': 12.89}
+# the model index (configs/*/metafile.yml; DESIGN.md section 3): the paper's counter (3
+# decimals) and true GMACs (2 decimals)
+PAPER_GFLOPS = {name: m.gflops for name, m in VARIANTS.items()}
+TRUE_GMACS = {name: m.gmacs for name, m in VARIANTS.items()}
 
 
 def test_every_variant_has_its_published_counts():
@@ -35,6 +35,16 @@ def test_cli_prints_a_table_for_configs():
         [sys.executable, f'{REPO}/tools/analysis/complexity.py', '--variants', 't', 's-v1'],
         capture_output=True, text=True, cwd=REPO, check=True)
     assert '| t ' in result.stdout and '1.292' in result.stdout and '2.226' in result.stdout
+
+
+@pytest.mark.parametrize('model', [m for m in MODELS if m.collection == 'TMPose'],
+                         ids=lambda m: m.name)
+def test_tmpose_counts_of_the_model_index(model):
+    built = build_model(model.config)
+    w, h = built.head.decoder.input_size
+    c = model_complexity(built, (3, h, w))
+    assert (c.params, round(c.paper_gflops, 3), round(c.gmacs, 2)) == \
+        (model.params, model.gflops, model.gmacs)
 
 
 @pytest.mark.parametrize('config, arch', [

@@ -1,7 +1,9 @@
-"""Convert an official TokenPose checkpoint into an MMEngine checkpoint for one of our configs.
+"""Convert an official TokenPose checkpoint into an MMEngine checkpoint for one of our configs,
+or (--to-official) one of ours back into the official layout.
 
 usage:
     python tools/convert_official_checkpoint.py CONFIG OFFICIAL.pth OUT.pth [--cfg-options ...]
+    python tools/convert_official_checkpoint.py --to-official CONFIG OURS.pth OFFICIAL_OUT.pth
 
 CONFIG is our config of the same variant (configs/tokenpose/...: T, S-v1, S-v2, B, L/D6,
 L/D24, L/D24 384, MPII L/D6). OFFICIAL.pth is any file the official TokenPose code writes:
@@ -16,19 +18,30 @@ The conversion is strict: every official tensor lands on exactly one of ours wit
 shape and every tensor of ours is filled; otherwise the tool lists every unknown, missing,
 unexpected or mis-shaped tensor and exits with status 1.
 
+--to-official reads OURS.pth (an MMEngine checkpoint of ours, checked strictly against CONFIG's
+model) and writes OFFICIAL_OUT.pth as the official code saves final_state.pth: a flat state dict
+with the official names (transformer.*, features.*, pre_feature.*), which the official model
+class loads with strict=True. TMPose's token masking has no weights: a TMPose checkpoint gives
+the unmasked official model. Official -> ours -> official gives the same keys and tensors.
+The output is never the input (the same path, through symlinks or a hard link, is refused).
+
 example:
     python tools/convert_official_checkpoint.py \
         configs/tokenpose/coco/td-hm_tokenpose-b_4xb32-300e_coco-256x192.py \
         output/coco/pose_tokenpose_b/final_state.pth tokenpose-b_coco-256x192.pth
     python tools/test.py configs/tokenpose/coco/td-hm_tokenpose-b_4xb32-300e_coco-256x192.py \
         tokenpose-b_coco-256x192.pth
+    python tools/convert_official_checkpoint.py --to-official \
+        configs/tokenpose/coco/td-hm_tokenpose-b_4xb32-300e_coco-256x192.py \
+        work_dirs/tokenpose-b/epoch_300.pth final_state.pth
 """
 import argparse
 import sys
 
 from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
 
-from tokenpose_mm.converters import CheckpointMismatchError, convert_official_checkpoint
+from tokenpose_mm.converters import (CheckpointMismatchError, convert_official_checkpoint,
+                                     convert_to_official_checkpoint)
 from tokenpose_mm.utils import CheckpointError
 
 
@@ -39,14 +52,20 @@ def main(argv=None) -> int:
     parser.add_argument('config', metavar='CONFIG', help='our config of the same variant')
     parser.add_argument('src', metavar='OFFICIAL.pth',
                         help='official checkpoint (final_state.pth, model_best.pth or '
-                        'checkpoint.pth)')
-    parser.add_argument('dst', metavar='OUT.pth', help='output MMEngine checkpoint')
+                        'checkpoint.pth); with --to-official, our checkpoint')
+    parser.add_argument('dst', metavar='OUT.pth',
+                        help='output MMEngine checkpoint; with --to-official, the official '
+                        'final_state.pth to write')
+    parser.add_argument('--to-official', action='store_true',
+                        help='convert our checkpoint SRC into the official layout')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
                         help='override config settings, e.g. model.arch.depth=3')
     args = parser.parse_args(argv)
     try:
-        convert_official_checkpoint(args.src, args.config, args.dst, args.cfg_options)
-    except (CheckpointMismatchError, CheckpointError, FileNotFoundError) as e:
+        convert = convert_to_official_checkpoint if args.to_official else \
+            convert_official_checkpoint
+        convert(args.src, args.config, args.dst, args.cfg_options)
+    except (CheckpointMismatchError, CheckpointError, FileNotFoundError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
     print(f'saved {args.dst}')

@@ -4,22 +4,15 @@ import dataclasses
 import pytest
 import torch
 
+from tokenpose_mm.config_zoo import VARIANTS
 from tokenpose_mm.models import TOKENPOSE_ARCHS, get_arch
 
 from ..conftest import COCO_CONFIGS, build_model
 
-# DESIGN.md section 3: total parameters of the official models (all tensors, sine table included);
-# L/D6 on COCO has no official config: the paper's 20.8M of its 3 x 2 build
-OFFICIAL_PARAMS = {
-    't': 5_865_600,
-    's-v1': 6_669_888,
-    's-v2': 6_374_976,
-    'b': 13_514_368,
-    'l-d6': 20_864_928,
-    'l-d24': 27_531_552,
-    'l-d24-384': 29_863_968,
-    'l-d6-mpii': 21_492_448,
-}
+# the model index (configs/tokenpose/metafile.yml; DESIGN.md section 3): total parameters of the
+# official models (all tensors, sine table included); L/D6 on COCO has no official config: the
+# paper's 20.8M of its 3 x 2 build
+OFFICIAL_PARAMS = {name: m.params for name, m in VARIANTS.items()}
 
 
 def test_table_covers_every_config():

@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
 
 import torch
 from mmengine.config import Config, DictAction
-from mmengine.utils import get_installed_path
+
+from ..config_zoo import package_config_folders
 
 
 class ConfigError(ValueError):
@@ -34,13 +35,11 @@ def resolve_config(config: str, what: str = 'config') -> str:
     if '::' in config:
         package, _, rel = config.partition('::')
         try:
-            root = get_installed_path(package)
-        except Exception as e:  # not installed
-            raise FileNotFoundError(
-                f'{what} {config!r}: package {package!r} is not installed') from e
+            folders = package_config_folders(package)
+        except FileNotFoundError as e:
+            raise FileNotFoundError(f'{what} {config!r}: {e}') from None
         # the package's configs, else its other installed files (mmpose::demo/mmdetection_cfg/...)
-        for folder in (osp.join(root, '.mim', 'configs'), osp.join(root, 'configs'),
-                       osp.join(root, '.mim')):
+        for folder in folders:
             if osp.isfile(osp.join(folder, rel)):
                 return osp.join(folder, rel)
         raise FileNotFoundError(f'{what} not found: {config!r} (no {rel!r} in the configs of '

@@ -5,6 +5,7 @@ Accepts the three files the official code writes: ``final_state.pth`` and ``mode
 The conversion is strict: every official tensor must land on exactly one of ours with the same
 shape, and every tensor of ours must be filled.
 """
+import os.path as osp
 import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Tuple
@@ -94,18 +95,35 @@ def convert_official_state_dict(official: Mapping[str, Tensor], model: nn.Module
                        for k in model.state_dict())
 
 
+def check_distinct_output(src: str, dst: str) -> None:
+    """Refuse to write ``dst`` over ``src`` (the same path, a link to it or a hard link).
+
+    Raises:
+        ValueError: naming both paths.
+    """
+    same = osp.realpath(src) == osp.realpath(dst)
+    if not same and osp.exists(dst) and osp.exists(src):
+        same = osp.samefile(src, dst)
+    if same:
+        raise ValueError(f'the output {dst!r} is the input {src!r}'
+                         f'{" (" + osp.realpath(dst) + ")" if osp.realpath(dst) != dst else ""}; '
+                         'write the converted checkpoint to another file')
+
+
 def convert_official_checkpoint(src: str, config: str, dst: str,
                                 cfg_options: Optional[dict] = None) -> nn.Module:
     """Convert the official checkpoint file ``src`` for the model of ``config``; save an
     MMEngine checkpoint at ``dst`` and return the model with the weights loaded.
 
     The official file is read weights-only (it holds tensors and plain containers only).
+    Raises ValueError when ``dst`` is ``src`` (:func:`check_distinct_output`).
     """
     from mmengine.runner import save_checkpoint
     from mmpose.apis import init_model
 
     from ..utils import load_checkpoint_file
 
+    check_distinct_output(src, dst)
     model = init_model(config, None, device='cpu', cfg_options=cfg_options)
     arch = variant_name(model.cfg.model) or '?'
     state = convert_official_state_dict(official_state_dict(load_checkpoint_file(src)), model, arch)

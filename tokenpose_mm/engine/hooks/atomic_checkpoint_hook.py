@@ -1,4 +1,4 @@
-"""MMEngine's CheckpointHook with crash-safe writes."""
+"""MMEngine's CheckpointHook with crash-safe writes of plain-typed checkpoints."""
 import os.path as osp
 from pathlib import Path
 from typing import List, Optional, Union
@@ -10,6 +10,7 @@ from mmpose.registry import HOOKS
 
 from ...utils import atomic_write, remove_partial_writes
 from ...utils.warnings import filter_known_log_messages
+from .plain_checkpoint import from_plain, to_plain
 
 ATOMIC_BACKEND = 'local_atomic'
 
@@ -40,6 +41,12 @@ class AtomicCheckpointHook(CheckpointHook):
     best checkpoint exists at every moment. Stale temporary files of a killed run are removed at
     ``before_train``.
 
+    Every checkpoint the Runner saves holds plain Python and tensor types only
+    (:func:`~tokenpose_mm.engine.hooks.plain_checkpoint.to_plain`): NumPy values and
+    ``HistoryBuffer`` objects are stored as lists and dicts, so ``torch.load(weights_only=True)``
+    and MMPose's ``publish_model`` read it; loading it through the Runner (``--resume``,
+    ``load_from``) restores them exactly.
+
     Takes every argument of CheckpointHook. Local folders use the atomic backend unless
     ``backend_args`` or ``file_client_args`` choose another one.
     """
@@ -65,6 +72,14 @@ class AtomicCheckpointHook(CheckpointHook):
             if removed:
                 runner.logger.warning(f'removed partial checkpoint writes of a killed run in '
                                       f'{self.out_dir}: {removed}')
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Last of the hooks (priority VERY_LOW): plain types for what the others added."""
+        to_plain(checkpoint)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Restore the NumPy values and HistoryBuffers before the Runner resumes from them."""
+        from_plain(checkpoint)
 
     def _save_best_checkpoint(self, runner, metrics: dict) -> None:
         """CheckpointHook's, reordered: write each new best checkpoint and the latest checkpoint
