@@ -47,9 +47,10 @@ def test_plain_checkpoint_restores_what_the_runner_saved(trained):
     as the dataset's (MMEngine's own comparison at resume), HistoryBuffers with their dtypes,
     NumPy's RNG state as an array."""
     path, runner = trained
-    checkpoint = load_checkpoint_file(path)
-    assert isinstance(checkpoint['meta']['dataset_meta']['sigmas'], list)  # as saved: plain
-    from_plain(checkpoint)
+    saved = load_checkpoint_file(path)
+    assert isinstance(saved['meta']['dataset_meta']['sigmas'], list)  # as saved: plain
+    assert from_plain(saved)['meta']['dataset_meta']['sigmas'].dtype == np.float32
+    checkpoint = runner.load_checkpoint(path)  # the Runner's load, as --resume: the hooks run
     assert PLAIN_TYPES_KEY not in checkpoint
     dataset_meta = runner.train_dataloader.dataset.metainfo
     assert pickle.dumps(checkpoint['meta']['dataset_meta']) == pickle.dumps(dataset_meta)

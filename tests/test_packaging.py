@@ -4,6 +4,7 @@ table of the variants, and the README's table is theirs."""
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -27,10 +28,13 @@ ONE_STEP = ('train_cfg.max_epochs=1', 'train_dataloader.dataset.times=1', 'rando
 
 @pytest.fixture(scope='module')
 def installed(tmp_path_factory):
-    """``pip install --target`` of the checkout: a wheel build, as ``pip install .`` does."""
-    target = tmp_path_factory.mktemp('site')
+    """``pip install --target`` of the checkout: a wheel build, as ``pip install .`` does (from
+    a copy without build outputs, so that a stale ``build/`` cannot supply the files)."""
+    source, target = tmp_path_factory.mktemp('source') / 'src', tmp_path_factory.mktemp('site')
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        '.venv', '.git', 'build', 'work_dirs', 'outputs', '*.egg-info', '__pycache__', '.mim'))
     subprocess.run([sys.executable, '-m', 'pip', 'install', '--no-deps', '--no-build-isolation',
-                    '--no-compile', '--quiet', '--target', str(target), REPO],
+                    '--no-compile', '--quiet', '--target', str(target), str(source)],
                    check=True, capture_output=True, timeout=300)
     return target
 
