@@ -17,9 +17,8 @@ import mmengine
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import (CfgOptionsAction, add_test_outputs,
-                                          check_annotation_files, close_distributed, load_config,
-                                          run_cli, set_launcher, set_work_dir)
+from tokenpose_mm.cli import (CfgOptionsAction, add_test_outputs, check_annotation_files,
+                              close_distributed, load_config, run_cli, set_launcher, set_work_dir)
 from tokenpose_mm.engine import add_safeguard_hooks
 
 
