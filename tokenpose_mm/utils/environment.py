@@ -4,8 +4,31 @@
 ``register_all_modules`` / MMEngine's ``setup_env``. Our tools call it through
 :func:`tokenpose_mm.cli.run_cli`; a user's own script may call it once at start-up.
 """
-from .checkpoint import allow_mmengine_checkpoints, register_checkpoint_loader
+import os
+from typing import Any
+
+import torch
+
+from .checkpoint import load_checkpoint_file, safe_globals
 from .warnings import filter_known_warnings
+
+
+def allow_mmengine_checkpoints() -> None:
+    """Add :func:`safe_globals` to torch's weights-only allow-list (idempotent)."""
+    torch.serialization.add_safe_globals(safe_globals())
+
+
+def load_from_local(filename: str, map_location: Any = None) -> Any:
+    """MMEngine's local checkpoint loader, weights-only through :func:`load_checkpoint_file`."""
+    filename = os.path.expanduser(filename)
+    return load_checkpoint_file(filename, map_location=map_location)
+
+
+def register_checkpoint_loader() -> None:
+    """Make MMEngine's ``CheckpointLoader`` read local paths with :func:`load_from_local` (the
+    one deliberate replacement of an MMEngine entry, made only by :func:`setup_env`)."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
 
 
 def setup_env() -> None:

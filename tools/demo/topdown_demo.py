@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     # the arguments and inputs first: a wrong one is reported before the models load
     check_device(args.device)
     if args.det_device is not None:
-        check_device(args.det_device)
+        check_device(args.det_device, '--det-device')
     check_output_dir(args.out_dir, '--out-dir')
     list_inputs(args.input)
     resolve_config(args.config, 'pose config')

@@ -17,7 +17,6 @@ from tokenpose_mm.apis import (InputError, boxes_for_image, init_pose_model, lis
                                load_boxes_file)
 from tokenpose_mm.cli import CfgOptionsAction, run_cli
 from tokenpose_mm.deploy import (OnnxMismatchError, export_onnx, sample_inputs, verify_onnx)
-                                 verify_onnx)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_IMAGES = osp.join(REPO, 'tests', 'data', 'coco_tiny')
