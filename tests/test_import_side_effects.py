@@ -23,7 +23,8 @@ from mmpose.registry import HOOKS, MODELS, VISUALIZERS
 def state():
     return dict(
         filters=[repr(f) for f in warnings.filters],
-        schemes={k: f'{v.__module__}.{v.__qualname__}' for k, v in CheckpointLoader._schemes.items()},
+        schemes={k: f'{v.__module__}.{v.__qualname__}'
+                 for k, v in CheckpointLoader._schemes.items()},
         backends={k: f'{v.__module__}.{v.__qualname__}' for k, v in backends.items()},
         safe_globals=sorted(repr(g) for g in torch.serialization.get_safe_globals()),
         registered={f'{r.scope}.{r.name}.{k}': f'{v.__module__}.{v.__qualname__}'

@@ -12,9 +12,9 @@ from typing import Optional
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from tokenpose_mm.cli import (CfgOptionsAction, check_annotation_files, close_distributed,
-                              enable_amp, load_config, run_cli, set_launcher, set_work_dir,
-                              training_lock)
+from tokenpose_mm.cli import (add_cfg_options, add_launcher_options, check_annotation_files,
+                              close_distributed, enable_amp, load_config, run_cli, set_launcher,
+                              set_work_dir, training_lock)
 from tokenpose_mm.engine import add_safeguard_hooks
 from tokenpose_mm.utils import CheckpointError, find_resumable_checkpoint
 
@@ -30,10 +30,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--no-validate', action='store_true', help='skip validation')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by actual / base batch size')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='override config settings, KEY=VALUE')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_cfg_options(parser)
+    add_launcher_options(parser)
     return parser.parse_args(argv)
 
 

@@ -104,7 +104,8 @@ class TokenPoseInferencer(Pose2DInferencer):
         self.boxes_file = boxes_file  # read before the models load: its errors come at once
         self.boxes = load_boxes_file(boxes_file) if boxes_file is not None else None
         self.bbox_thr, self.nms_thr, self.kpt_thr = bbox_thr, nms_thr, kpt_thr
-        self._weights, self._det_device, self._det_cfg_options = weights, det_device, det_cfg_options
+        self._weights = weights
+        self._det_device, self._det_cfg_options = det_device, det_cfg_options
         # weights=None: the file is read by _load_weights_to_model, never by MMEngine's loader
         super().__init__(cfg, None, device, det_model=det_model, det_weights=det_weights,
                          det_cat_ids=tuple(det_cat_ids), show_progress=show_progress)

@@ -8,7 +8,7 @@ One concept per module: :mod:`.config` (loading configs with named errors), :mod
 policy of every tool).
 """
 from ..utils.config_files import resolve_config
-from .actions import CfgOptionsAction
+from .actions import CfgOptionsAction, add_cfg_options, add_launcher_options
 from .annotations import check_annotation_files
 from .config import ConfigError, load_config, name_dataset_metainfo
 from .device import check_device
@@ -19,7 +19,8 @@ from .test_outputs import add_test_outputs
 from .work_dir import check_output_dir, set_work_dir, training_lock
 
 __all__ = [
-    'CfgOptionsAction', 'ConfigError', 'USER_ERRORS', 'add_test_outputs', 'check_annotation_files',
+    'CfgOptionsAction', 'ConfigError', 'USER_ERRORS', 'add_cfg_options', 'add_launcher_options',
+    'add_test_outputs', 'check_annotation_files',
     'check_device', 'check_output_dir', 'close_distributed', 'enable_amp', 'load_config',
     'name_dataset_metainfo', 'resolve_config', 'run_cli', 'set_launcher', 'set_work_dir',
     'training_lock'

@@ -1,4 +1,4 @@
-"""argparse actions shared by the tools."""
+"""argparse actions and options shared by the tools."""
 import argparse
 
 from mmengine.config import DictAction
@@ -17,3 +17,15 @@ class CfgOptionsAction(DictAction):
             if value.count('(') != value.count(')') or value.count('[') != value.count(']'):
                 raise argparse.ArgumentError(self, f'{item!r}: unbalanced brackets in {value!r}')
         super().__call__(parser, namespace, values, option_string)
+
+
+def add_cfg_options(parser: argparse.ArgumentParser, help: str = 'override config settings, '
+                    'KEY=VALUE', flag: str = '--cfg-options') -> None:
+    """``--cfg-options KEY=VALUE ...`` parsed by :class:`CfgOptionsAction`."""
+    parser.add_argument(flag, nargs='+', action=CfgOptionsAction, help=help)
+
+
+def add_launcher_options(parser: argparse.ArgumentParser) -> None:
+    """MMPose's ``--launcher`` and ``--local_rank`` (set by torch's launcher)."""
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)

@@ -57,10 +57,11 @@ def _keypoint_problem(ann: Any, num_keypoints: int) -> Optional[str]:
 def check_annotation_files(cfg: Config, splits: Sequence[str] = ('train', 'val', 'test')) -> None:
     """Check the annotation files of the datasets of ``splits`` before MMPose loads them.
 
-    Each dataset with a ``.json`` ``ann_file`` is built through MMPose's registry without loading its data (``lazy_init``) for
-    its resolved ``ann_file`` and ``num_keypoints``; the file must be JSON, and every COCO-style
-    ``keypoints`` (3K numbers) or MPII-style ``joints`` (K pairs) must have K keypoints. The file
-    is parsed once more than MMPose does (seconds for COCO train2017).
+    Each dataset with a ``.json`` ``ann_file`` is built through MMPose's registry without
+    loading its data (``lazy_init``) for its resolved ``ann_file`` and ``num_keypoints``; the
+    file must be JSON, and every COCO-style ``keypoints`` (3K numbers) or MPII-style ``joints``
+    (K pairs) must have K keypoints. The file is parsed once more than MMPose does (seconds for
+    COCO train2017).
 
     Raises:
         FileNotFoundError: an annotation file does not exist.

@@ -9,7 +9,8 @@ def enable_amp(cfg: Config) -> None:
     a clear error instead of MMEngine's assertion deep inside the runner."""
     wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
     if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-        raise ValueError(f'--amp needs OptimWrapper or AmpOptimWrapper, the config uses {wrapper!r}')
+        raise ValueError(f'--amp needs OptimWrapper or AmpOptimWrapper, the config uses '
+                         f'{wrapper!r}')
     if not torch.cuda.is_available():
         raise RuntimeError('--amp uses MMEngine\'s AmpOptimWrapper, which needs a GPU; none is '
                            'available (bfloat16 inference on CPU: see benchmarks/)')

@@ -35,7 +35,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from tokenpose_mm.analysis import model_complexity  # noqa: E402
 from benchmarks.lib.models import build_pose_model, input_shape  # noqa: E402
 from benchmarks.lib.zoo import resolve_config  # noqa: E402
-from tokenpose_mm.cli import CfgOptionsAction, run_cli  # noqa: E402
+from tokenpose_mm.cli import add_cfg_options, run_cli  # noqa: E402
 from tokenpose_mm.config_zoo import VARIANT_CONFIGS  # noqa: E402
 
 
@@ -62,8 +62,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='TokenPose variants (default: all, when no CONFIG is given)')
     parser.add_argument('--input-size', nargs=2, type=int, metavar=('W', 'H'),
                         help='input width and height (default: the config codec\'s input_size)')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='overrides merged into every config, e.g. model.neck.depth=6')
+    add_cfg_options(parser, 'overrides merged into every config, e.g. model.neck.depth=6')
     return parser.parse_args(argv)
 
 

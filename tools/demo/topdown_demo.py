@@ -10,7 +10,9 @@
     python tools/demo/topdown_demo.py CONFIG CKPT person.jpg
 
 The detector runs on --device, except on the CPU where mmcv's ops were compiled without CUDA
-(the log says so); --det-device overrides. INPUT is an image, a folder of images or a video. Writes ``OUT_DIR/vis/<name>`` drawn by
+(the log says so); --det-device overrides.
+
+INPUT is an image, a folder of images or a video. Writes ``OUT_DIR/vis/<name>`` drawn by
 MMPose's PoseLocalVisualizer and ``OUT_DIR/predictions/<name>.json`` (``"boxes"``: detector,
 boxes file or whole image), where ``<name>`` is the input's file name with its extension
 (``p.jpg`` and ``p.png`` keep separate outputs; formats that cannot hold a colour drawing get
@@ -23,8 +25,8 @@ import os.path as osp
 import sys
 
 from tokenpose_mm.apis import TokenPoseInferencer, list_inputs, run_demo
-from tokenpose_mm.cli import (CfgOptionsAction, check_device, check_output_dir, resolve_config,
-                              run_cli)
+from tokenpose_mm.cli import (add_cfg_options, check_device, check_output_dir,
+                              resolve_config, run_cli)
 
 WHOLE_IMAGE = ('note: no detector and no --boxes: each image is taken as one person filling the '
                'whole image, so a pose is returned even where nobody is (give --det-config and '
@@ -50,10 +52,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--det-device', help='device of the detector (default: --device, or cpu '
                         "where mmcv's ops were compiled without CUDA)")
     parser.add_argument('--no-vis', action='store_true', help='only write the JSON predictions')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='overrides of the pose config')
-    parser.add_argument('--det-cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='overrides of the detector config')
+    add_cfg_options(parser, 'overrides of the pose config')
+    add_cfg_options(parser, 'overrides of the detector config', '--det-cfg-options')
     return parser.parse_args(argv)
 
 
