@@ -3,7 +3,7 @@ straightforwardly (``Residual(PreNorm(...))``, einsum attention that forms the f
 in-place re-add of the positional encoding), with ``einops.rearrange`` replaced by
 reshape/permute. It loads the weights of our :class:`TransformerStack` one to one.
 
-Also a memory worker (one workload per fresh process, see ``tokenpose_mm.benchmark.memory``):
+Also a memory worker (one workload per fresh process, see ``benchmarks.lib.memory``):
 
     python benchmarks/einsum_transformer.py --impl einsum --mode train --arch b --batch 32
 """
@@ -120,7 +120,7 @@ def einsum_copy(stack: nn.Module, num_keypoints: int) -> EinsumTransformer:
 
 def build_pair(arch: str, device: torch.device) -> Tuple[nn.Module, List[nn.Module], Tensor, int]:
     """(our neck, the einsum copies of its stacks, the (1, N, D) pos table, K) for ``arch``."""
-    from tokenpose_mm.benchmark.models import quiet_logger
+    from benchmarks.lib.models import quiet_logger
     from tokenpose_mm.models.necks import TokenPoseNeck
     neck = TokenPoseNeck(arch)
     with quiet_logger():
@@ -151,7 +151,7 @@ def workloads(arch: str, batch: int, device: torch.device, precision: str = 'fp3
 
     A training step: forward, mean-square of the output tokens, backward, Adam step.
     """
-    from tokenpose_mm.benchmark import autocast
+    from benchmarks.lib import autocast
     neck, stacks, pos, K = build_pair(arch, device)
     generator = torch.Generator().manual_seed(0)
     n = neck.grid[0] * neck.grid[1]
@@ -186,7 +186,7 @@ def workloads(arch: str, batch: int, device: torch.device, precision: str = 'fp3
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    from tokenpose_mm.benchmark import parse_device, peak_memory_mib
+    from benchmarks.lib import parse_device, peak_memory_mib
     parser = argparse.ArgumentParser(description='Peak memory of our transformer or the '
                                      'einsum baseline (one workload, run in a fresh process).')
     parser.add_argument('--impl', choices=('ours', 'einsum'), required=True)

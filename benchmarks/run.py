@@ -35,13 +35,13 @@ HERE = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(HERE)
 sys.path[:0] = [HERE, REPO]
 
-from tokenpose_mm.benchmark import (build_pose_model, complexity, forward_fn, input_shape,  # noqa
-                                    machine_info, matmul_rate, measure_interleaved, parse_device,
-                                    synthetic_data_samples, synthetic_inputs, train_step_fn)
-from tokenpose_mm.benchmark.memory import measure_in_subprocess, run_json_subprocess  # noqa
-from tokenpose_mm.benchmark.throughput import compare_throughput  # noqa: E402
-from tokenpose_mm.benchmark.zoo import (display_name, known_models, published_ap,  # noqa: E402
-                                        resolve_config)
+from benchmarks.lib import (build_pose_model, complexity, forward_fn, input_shape,  # noqa
+                            machine_info, matmul_rate, measure_interleaved, parse_device,
+                            synthetic_data_samples, synthetic_inputs, train_step_fn)
+from benchmarks.lib.memory import measure_in_subprocess, run_json_subprocess  # noqa
+from benchmarks.lib.throughput import compare_throughput  # noqa: E402
+from benchmarks.lib.zoo import (display_name, known_models, published_ap,  # noqa: E402
+                                resolve_config)
 
 SECTIONS = ('models', 'targets', 'masking')
 FULL_MODELS = ('t', 's-v1', 's-v2', 'b', 'l-d6', 'l-d24', 'l-d24-384', 'hrnet-w32', 'res50',
@@ -135,7 +135,7 @@ def _memory(config: str, mode: str, batch: int, precision: str, device: torch.de
     if device.type == 'cpu':
         return measure_in_subprocess([config, '--mode', mode, '--batch', str(batch),
                                       '--precision', precision, '--device', 'cpu'])
-    from tokenpose_mm.benchmark import peak_memory_mib
+    from benchmarks.lib import peak_memory_mib
     inputs = synthetic_inputs(model, batch, device)
     if mode == 'forward':
         fn = forward_fn(model.eval(), inputs, precision, device)
@@ -272,7 +272,7 @@ def _transformer_memory(impl: str, mode: str, batch: int, device: torch.device) 
         return run_json_subprocess([sys.executable, osp.join(HERE, 'einsum_transformer.py'),
                                     '--impl', impl, '--mode', mode, '--batch', str(batch)])
     from einsum_transformer import workloads
-    from tokenpose_mm.benchmark import peak_memory_mib
+    from benchmarks.lib import peak_memory_mib
     forward, train, _ = workloads('b', batch, device, check=False)
     fn = (forward if mode == 'forward' else train)[impl]
     return peak_memory_mib(fn, device, runs=2 if mode == 'train' else 1)
@@ -313,7 +313,7 @@ def bf16_keypoint_agreement(model, device: torch.device, quick: bool) -> dict:
     """Keypoints of float32 and bfloat16-autocast inference on the people of coco_tiny, through
     MMPose's ``inference_topdown`` (its pipeline, flip test and decoding)."""
     from mmpose.apis import inference_topdown
-    from tokenpose_mm.benchmark import autocast
+    from benchmarks.lib import autocast
     with open(osp.join(COCO_TINY, 'test_coco.json')) as f:
         coco = json.load(f)
     boxes: Dict[int, list] = {}

@@ -47,8 +47,8 @@ def run_token_masking(device: torch.device, batch: int, warmup: int, repeats: in
                       train: bool = False) -> Dict[str, dict]:
     """family -> {'rows': [per-setting figures], ...}; speedups are against ``unmasked``
     of the same family, measured interleaved with it."""
-    from tokenpose_mm.benchmark import build_pose_model, complexity
-    from tokenpose_mm.benchmark.throughput import compare_throughput
+    from benchmarks.lib import build_pose_model, complexity
+    from benchmarks.lib.throughput import compare_throughput
     unknown = set(families) - set(FAMILIES)
     if unknown:
         raise ValueError(f'unknown token-masking families {sorted(unknown)}; '
@@ -102,7 +102,7 @@ def markdown(results: Dict[str, dict]) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    from tokenpose_mm.benchmark import machine_info, parse_device
+    from benchmarks.lib import machine_info, parse_device
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--quick', action='store_true', help='batch 2, family B, 1 repeat')
     parser.add_argument('--device', default='cpu')

@@ -5,7 +5,12 @@ from typing import Optional
 import pytest
 import torch
 
+import tokenpose_mm
 from tokenpose_mm.config_zoo import VARIANT_CONFIGS
+
+# the process as the tools set it up (warning filters, weights-only checkpoint loading with the
+# size check); tests/test_import_side_effects.py checks that importing alone changes nothing
+tokenpose_mm.setup_env()
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA = osp.join(REPO, 'tests', 'data')
@@ -97,6 +102,14 @@ def converted_s_v1(root, extra: str = ''):
     checkpoint = osp.join(str(root), 'converted.pth')
     model = convert_official_checkpoint(reference('tokenpose_s_v1_depth3.pth'), config, checkpoint)
     return config, checkpoint, model.eval()
+
+
+def run_tool(folder: str, name: str, argv) -> int:
+    """``tools/<folder>/<name>.py`` run as its command line does: ``run_cli(main)`` (a bad
+    input is one ``error:`` line on stderr and status 1)."""
+    from tokenpose_mm.cli import run_cli
+    module = load_tool(folder, name)
+    return run_cli(lambda: module.main([str(a) for a in argv]))
 
 
 def load_tool(folder: str, name: str):

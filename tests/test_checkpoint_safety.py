@@ -115,7 +115,7 @@ def test_legacy_format_loads_when_its_storages_fit(tmp_path):
 def test_good_checkpoint_loads_strictly_and_through_mmpose(tmp_path):
     """A float16 copy with the config's dataset_meta loads through the strict path (dtype
     family, not exact dtype) and through MMPose's own init_model."""
-    from tokenpose_mm.apis.inference import init_pose_model
+    from tokenpose_mm.apis import init_pose_model
     from .conftest import config_path
     options = {'model.arch.depth': 1}
     model = build_model('t', options)
@@ -130,7 +130,8 @@ def test_good_checkpoint_loads_strictly_and_through_mmpose(tmp_path):
 
 
 def test_image_header_bounds_decoding(tmp_path):
-    from tokenpose_mm.apis.inputs import InputError, image_header_size, load_image
+    from tokenpose_mm.apis import InputError, load_image
+    from tokenpose_mm.apis.images import image_header_size
     from .engine.crafted_files import black_png
     small = str(black_png(tmp_path / 'small.png', 301, 200))
     assert image_header_size(small) == (301, 200)

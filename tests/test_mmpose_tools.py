@@ -80,7 +80,7 @@ def test_publish_model_through_mim(trained, tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 0 and "['meta', 'state_dict']" in result.stdout, result.stderr
     model = build_model('tokenpose/coco/td-hm_tokenpose-s-v1_1xb8-80e_coco-tiny-256x192.py',
-                        {'model.neck.depth': 1}, checkpoint=published[0])
+                        {'model.arch.depth': 1}, checkpoint=published[0])
     assert model.dataset_meta['num_keypoints'] == 17
 
 

@@ -34,7 +34,7 @@ def test_official_to_ours_to_official_is_exact(fixture):
 def test_every_variant_has_the_official_layout(variant):
     """Each variant (one layer per stack: the names do not depend on the depth) maps onto the
     official names of its model class and back onto every key of ours."""
-    model = build_model(variant, {'model.neck.depth': 1})
+    model = build_model(variant, {'model.arch.depth': 1})
     state = model.state_dict()
     official = to_official_state_dict(state)
     assert {rename_official_key(k) for k in official} == set(state)
@@ -81,7 +81,7 @@ def test_checkpoint_of_another_variant_is_refused(tmp_path, capsys):
 
 
 def test_keys_without_official_name_are_listed():
-    state = build_model('t', {'model.neck.depth': 1}).state_dict()
+    state = build_model('t', {'model.arch.depth': 1}).state_dict()
     state['neck.extra.weight'] = torch.zeros(1)
     with pytest.raises(CheckpointMismatchError, match=r'no official TokenPose name for 1 '
                        r'tensors of the checkpoint: neck\.extra\.weight'):

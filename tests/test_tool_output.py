@@ -39,7 +39,8 @@ def test_unknown_config_is_one_clear_line():
                        'mmpose::body_2d_keypoint/no_such_config.py')
     assert result.returncode == 1 and result.stdout == ''
     assert result.stderr.strip() == (
-        "error: config not found: 'mmpose::body_2d_keypoint/no_such_config.py' (no "
+        "error: FileNotFoundError: config not found: 'mmpose::body_2d_keypoint/no_such_config.py' "
+        "(no "
         "'body_2d_keypoint/no_such_config.py' in the configs of 'mmpose')")
 
 

@@ -38,7 +38,7 @@ example:
 import argparse
 import sys
 
-from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
+from tokenpose_mm.cli import CfgOptionsAction
 
 from tokenpose_mm.converters import (CheckpointMismatchError, convert_official_checkpoint,
                                      convert_to_official_checkpoint)

@@ -4,8 +4,8 @@
     python tools/main_job.py --config CFG --data-root data/coco/ --work-dir work_dirs/run
 
 With no arguments it trains on 4 real COCO images (12 people) for a short schedule on the CPU,
-evaluates COCO AP on them, runs MMPose's ``inference_topdown`` with the trained checkpoint on a
-sample image and saves the drawn result. Everything is written under ``--work-dir``.
+evaluates COCO AP on them, runs MMPose's ``Pose2DInferencer`` (ours: strict, safe loading) with
+the trained checkpoint on a sample image and saves the drawn result. Everything is written under ``--work-dir``.
 """
 import argparse
 import glob
@@ -17,15 +17,10 @@ import time
 
 import mmcv
 import numpy as np
-from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
 from mmengine.runner import Runner
-from mmpose.apis import inference_topdown
-from mmpose.registry import VISUALIZERS
-from mmpose.structures import merge_data_samples
 
-from tokenpose_mm.apis.outputs import write_json
-from tokenpose_mm.apis.inference import init_pose_model
-from tokenpose_mm.apis.runner_cfg import load_config, set_launcher
+from tokenpose_mm.apis import TokenPoseInferencer, write_json
+from tokenpose_mm.cli import CfgOptionsAction, load_config, run_cli, set_launcher
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(REPO, 'configs/tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-128x96.py')
@@ -104,19 +99,16 @@ def main(argv=None) -> int:
     checkpoint = checkpoints[-1]
 
     print(f'[main] 3/3 top-down inference with {checkpoint} on {args.image}', flush=True)
-    model = init_pose_model(args.config, checkpoint, 'cpu', args.cfg_options)
-    results = inference_topdown(model, args.image, bboxes=person_boxes(cfg, args.image))
-    visualizer = VISUALIZERS.build(dict(model.cfg.visualizer, name='main_job'))  # not the runner's
-    visualizer.set_dataset_meta(model.dataset_meta)
+    # MMPose's Pose2DInferencer with strict, safe loading (tokenpose_mm.apis)
+    inferencer = TokenPoseInferencer(args.config, checkpoint, 'cpu', cfg_options=args.cfg_options)
+    result = inferencer.predict(args.image, person_boxes(cfg, args.image))
     out_image = osp.join(cfg.work_dir, 'vis', osp.basename(args.image))
     os.makedirs(osp.dirname(out_image), exist_ok=True)
-    visualizer.add_datasample(
-        'result', mmcv.imread(args.image, channel_order='rgb'), merge_data_samples(results),
-        draw_gt=False, draw_bbox=True, show=False, out_file=out_image)
+    mmcv.imwrite(inferencer.draw(args.image, result), out_image)
 
     summary = dict(config=args.config, work_dir=cfg.work_dir, checkpoint=checkpoint,
                    metrics={k: float(v) for k, v in metrics.items()}, visualization=out_image,
-                   people=len(results), seconds=round(time.time() - start, 1))
+                   people=len(result.instances), seconds=round(time.time() - start, 1))
     write_json(osp.join(cfg.work_dir, 'main_job.json'), summary, indent=2)  # NaN -> null
     print('[main] done in {seconds}s\n  COCO AP: {ap:.3f}\n  checkpoint: {checkpoint}\n'
           '  visualization ({people} people): {visualization}\n  summary: {json}'.format(
@@ -126,4 +118,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -17,9 +17,9 @@ import mmengine
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import (CfgOptionsAction, add_test_outputs,
-                                          check_annotation_files, close_distributed, load_config,
-                                          run_cli, set_launcher, set_work_dir)
+from tokenpose_mm.cli import (add_cfg_options, add_launcher_options, add_test_outputs,
+                              check_annotation_files, close_distributed, load_config, run_cli,
+                              set_launcher, set_work_dir)
 from tokenpose_mm.engine import add_safeguard_hooks
 
 
@@ -32,14 +32,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--dump', help='pickle every prediction to this .pkl file')
     parser.add_argument('--show-dir', help='draw the predictions into WORK_DIR/TIMESTAMP/SHOW_DIR')
     parser.add_argument('--show', action='store_true', help='show the predictions in a window')
-    parser.add_argument('--interval', type=int, default=1, help='draw every N-th sample')
-    parser.add_argument('--wait-time', type=float, default=1, help='seconds per --show window')
     parser.add_argument('--badcase', action='store_true',
                         help='draw the worst samples (MMPose\'s BadCaseAnalysisHook)')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='override config settings, KEY=VALUE')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--interval', type=int, default=1, help='draw every N-th sample')
+    parser.add_argument('--wait-time', type=float, default=1, help='seconds per --show window')
+    add_cfg_options(parser)
+    add_launcher_options(parser)
     return parser.parse_args(argv)
 
 

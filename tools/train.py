@@ -5,20 +5,17 @@
     bash tools/dist_train.sh CONFIG NUM_PROCS [ARGS ...]   # torch's launcher, several machines too
 """
 import argparse
-import os
 import os.path as osp
 import sys
-from contextlib import nullcontext
 from typing import Optional
 
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import (CfgOptionsAction, check_annotation_files,
-                                          close_distributed, enable_amp, load_config, run_cli,
-                                          set_launcher, set_work_dir)
-from tokenpose_mm.engine import add_safeguard_hooks, work_dir_lock
+from tokenpose_mm.cli import (add_cfg_options, add_launcher_options, check_annotation_files,
+                              close_distributed, enable_amp, load_config, run_cli, set_launcher,
+                              set_work_dir, training_lock)
+from tokenpose_mm.engine import add_safeguard_hooks
 from tokenpose_mm.utils import CheckpointError, find_resumable_checkpoint
 
 
@@ -33,10 +30,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--no-validate', action='store_true', help='skip validation')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by actual / base batch size')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='override config settings, KEY=VALUE')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_cfg_options(parser)
+    add_launcher_options(parser)
     return parser.parse_args(argv)
 
 
@@ -79,9 +74,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     try:
         cfg = build_config(args)
-        # one lock per run, held by rank 0
-        with (work_dir_lock(cfg.work_dir, MMLogger.get_current_instance())
-              if int(os.environ.get('RANK', 0)) == 0 else nullcontext()):
+        with training_lock(cfg):  # one lock per run, held by rank 0
             build_runner(args, cfg).train()
     finally:
         close_distributed()

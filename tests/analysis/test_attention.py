@@ -10,7 +10,7 @@ from mmpose.apis import init_model
 from tokenpose_mm.analysis.attention import (compute_attention, keypoint_token_similarity,
                                              save_attention_figures, top_attended_keypoints)
 
-from ..conftest import COCO_TINY, MPII_TINY, config_path, converted_s_v1, load_tool
+from ..conftest import COCO_TINY, MPII_TINY, config_path, converted_s_v1, run_tool
 
 IMAGE = osp.join(MPII_TINY, '005808361.jpg')
 
@@ -62,11 +62,11 @@ def test_similarity_and_top2(pose):
 
 def test_tool_writes_readable_figures(pose, tmp_path, capsys):
     import matplotlib.image as mpimg
-    attention_maps = load_tool('analysis', 'attention_maps')
     out = tmp_path / 'figs'
     image = osp.join(COCO_TINY, '000000196141.jpg')
-    code = attention_maps.main([pose[0], pose[1], image, '--out-dir', str(out), '--box', '330',
-                                '40', '470', '420', '--keypoints', 'nose', 'left_wrist', '16'])
+    code = run_tool('analysis', 'attention_maps', [
+        pose[0], pose[1], image, '--out-dir', out, '--box', '330', '40', '470', '420',
+        '--keypoints', 'nose', 'left_wrist', '16'])
     assert code == 0
     printed = capsys.readouterr().out
     assert 'top-2 most attended keypoints' in printed and 'left_wrist:' in printed
@@ -74,12 +74,12 @@ def test_tool_writes_readable_figures(pose, tmp_path, capsys):
         png = mpimg.imread(str(out / f'{name}.png'))
         assert png.shape[0] > 300 and png.shape[1] > 300 and png.std() > 0.05
     # bad requests name the value
-    assert attention_maps.main([pose[0], pose[1], image, '--out-dir', str(out),
-                                '--keypoints', 'left_paw']) == 1
+    assert run_tool('analysis', 'attention_maps', [pose[0], pose[1], image, '--out-dir', out,
+                                                   '--keypoints', 'left_paw']) == 1
     assert "unknown keypoint 'left_paw'" in capsys.readouterr().err
-    assert attention_maps.main([pose[0], pose[1], str(tmp_path / 'x.jpg')]) == 1
+    assert run_tool('analysis', 'attention_maps', [pose[0], pose[1], tmp_path / 'x.jpg']) == 1
     assert 'image not found' in capsys.readouterr().err
-    assert attention_maps.main([pose[0], pose[1], image, '--layers', '7']) == 1
+    assert run_tool('analysis', 'attention_maps', [pose[0], pose[1], image, '--layers', '7']) == 1
     assert 'layer 7 out of range: the model has 3 layers' in capsys.readouterr().err
 
 

@@ -5,7 +5,7 @@ import os.path as osp
 
 import pytest
 
-from ..conftest import COCO_TINY, converted_s_v1, load_tool
+from ..conftest import COCO_TINY, converted_s_v1, run_tool
 
 IMAGE = osp.join(COCO_TINY, '000000196141.jpg')
 
@@ -18,7 +18,7 @@ def pose(tmp_path_factory):
 
 
 def demo(*argv) -> int:
-    return load_tool('demo', 'topdown_demo').main([str(a) for a in argv])
+    return run_tool('demo', 'topdown_demo', argv)
 
 
 def test_whole_image_mode_says_no_detector_was_used(pose, tmp_path, capsys):
@@ -56,7 +56,8 @@ def test_a_wrong_input_is_reported_before_the_model_loads(pose, tmp_path, capsys
     broken = tmp_path / 'broken.pth'
     broken.write_bytes(b'not a checkpoint')
     assert demo(pose[0], broken, tmp_path / 'missing.jpg') == 1
-    assert capsys.readouterr().err.strip() == f"error: input not found: '{tmp_path}/missing.jpg'"
+    assert capsys.readouterr().err.strip() == (
+        f"error: FileNotFoundError: input not found: '{tmp_path}/missing.jpg'")
     assert demo(pose[0], broken, IMAGE, '--boxes', tmp_path / 'no.json') == 1
     assert "--boxes file not found: '" in capsys.readouterr().err
     assert demo(pose[0], broken, IMAGE, '--det-config', 'mmdet::no/such.py') == 1

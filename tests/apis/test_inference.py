@@ -10,12 +10,11 @@ import pytest
 import torch
 from mmpose.apis import inference_topdown, init_model
 
-from tokenpose_mm.apis.inference import (InputError, NoPersonFound, TopdownInferencer,
-                                         boxes_for_image, detect_people, init_person_detector,
-                                         keep_valid_boxes, load_boxes_file, load_image,
-                                         validate_boxes)
+from tokenpose_mm.apis import (InputError, NoPersonFound, TokenPoseInferencer, boxes_for_image,
+                               detect_people, init_person_detector, keep_valid_boxes,
+                               load_boxes_file, load_image, validate_boxes)
 
-from ..conftest import COCO_TINY, MPII_TINY, converted_s_v1, load_tool
+from ..conftest import COCO_TINY, MPII_TINY, converted_s_v1, run_tool
 
 IMAGE = osp.join(COCO_TINY, '000000196141.jpg')  # 640x427, several people
 DETECTOR = 'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py'
@@ -33,7 +32,7 @@ def pose(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def inferencer(pose):
-    return TopdownInferencer(*pose)
+    return TokenPoseInferencer(*pose)
 
 
 def gt_boxes(name: str) -> np.ndarray:
@@ -97,7 +96,7 @@ def test_bad_images_are_named_with_the_reason(tmp_path):
 def test_very_large_image_gives_poses(inferencer):
     big = cv2.resize(cv2.imread(IMAGE), (4800, 3203))  # 15 MP, 7.5x the sample
     boxes = gt_boxes('000000196141.jpg')[:2] * 7.5
-    result = inferencer(big, boxes)
+    result = inferencer.predict(big, boxes)
     assert len(result.instances) == 2
     for person, box in zip(result.instances, boxes):
         kpts = np.array(person['keypoints'])
@@ -155,26 +154,26 @@ def test_mmpose_inference_topdown_with_converted_checkpoint(pose, inferencer):
     model = init_model(*pose, device='cpu')
     results = inference_topdown(model, IMAGE, boxes)
     assert len(results) == len(boxes)
-    ours = inferencer(IMAGE, boxes)
+    ours = inferencer.predict(IMAGE, boxes)
     expected = np.concatenate([r.pred_instances.keypoints for r in results])
     assert np.allclose(np.array([p['keypoints'] for p in ours.instances]), expected, atol=1e-3)
     assert ours.instances[0]['bbox'][0] == pytest.approx(boxes[0].tolist(), abs=1e-3)
     # the same picture in 16 bits gives the same poses
     deep = cv2.imread(IMAGE).astype(np.uint16) * 257
-    again = inferencer(deep, boxes[:2])
+    again = inferencer.predict(deep, boxes[:2])
     assert np.allclose([p['keypoints'] for p in again.instances], expected[:2], atol=1e-3)
 
 
 def test_tiny_person_many_people_and_whole_image(inferencer):
-    tiny = inferencer(IMAGE, [[300, 200, 306, 212]])  # 6 x 12 pixels
+    tiny = inferencer.predict(IMAGE, [[300, 200, 306, 212]])  # 6 x 12 pixels
     kpts = np.array(tiny.instances[0]['keypoints'])
     assert kpts.shape == (17, 2) and np.isfinite(kpts).all()
     assert (abs(kpts - [303, 206]) < 20).all()
     rng = np.random.default_rng(0)
     xy = rng.uniform(0, 300, (12, 2))
-    many = inferencer(IMAGE, np.concatenate([xy, xy + rng.uniform(20, 120, (12, 2))], 1))
+    many = inferencer.predict(IMAGE, np.concatenate([xy, xy + rng.uniform(20, 120, (12, 2))], 1))
     assert len(many.instances) == 12
-    whole = inferencer(osp.join(MPII_TINY, '004645041.jpg'))  # no boxes: the whole image
+    whole = inferencer.predict(osp.join(MPII_TINY, '004645041.jpg'))  # no boxes: the whole image
     h, w = cv2.imread(osp.join(MPII_TINY, '004645041.jpg')).shape[:2]
     assert len(whole.instances) == 1
     assert whole.instances[0]['bbox'][0] == pytest.approx([0, 0, w, h])
@@ -188,9 +187,9 @@ def test_detector_boxes_end_to_end(pose):
     det_cfg = {'model.bbox_head.num_classes': 1, 'model.bbox_head.exp_on_reg': True,
                'test_dataloader.dataset.pipeline.1.scale': (320, 320),
                'test_dataloader.dataset.pipeline.2.size': (320, 320)}
-    inferencer = TopdownInferencer(*pose, det_config=DETECTOR, bbox_thr=1.01,
-                                   det_cfg_options=det_cfg)
-    nobody = inferencer(IMAGE)
+    inferencer = TokenPoseInferencer(*pose, det_model=DETECTOR, bbox_thr=1.01,
+                                     det_cfg_options=det_cfg)
+    nobody = inferencer.predict(IMAGE)
     assert nobody.instances == [] and len(nobody.boxes) == 0
     assert 'no person found' in nobody.message and 'score >= 1.01' in nobody.message
     assert inferencer.draw(IMAGE, nobody).shape == cv2.imread(IMAGE).shape
@@ -200,7 +199,7 @@ def test_detector_boxes_end_to_end(pose):
     assert len(boxes) > 3 and (np.diff(boxes[:, 4]) <= 0).all()  # best first
     assert (boxes[:, [0, 2]] <= w).all() and (boxes[:, 2] > boxes[:, 0]).all()
     inferencer.bbox_thr = float(boxes[2, 4])  # the three best
-    found = inferencer(IMAGE)
+    found = inferencer.predict(IMAGE)
     assert len(found.instances) == len(found.boxes) == 3
     assert np.allclose(found.boxes, boxes[:3])
     assert np.array(found.instances[0]['keypoints']).shape == (17, 2)
@@ -220,9 +219,9 @@ def test_multiclass_detector_keeps_person_boxes_and_drops_other_labels(pose):
     det_cfg = {'test_dataloader.dataset.pipeline.1.scale': (320, 320),
                'test_dataloader.dataset.pipeline.2.size': (320, 320)}
     # NMS at IoU 1.0 keeps every box: the set of boxes kept is compared with the raw output
-    inferencer = TopdownInferencer(*pose, det_config=DETECTOR, det_cfg_options=det_cfg,
-                                   bbox_thr=0.5, nms_thr=1.0)
-    head = inferencer.detector.bbox_head
+    inferencer = TokenPoseInferencer(*pose, det_model=DETECTOR, det_cfg_options=det_cfg,
+                                     bbox_thr=0.5, nms_thr=1.0)
+    head = inferencer.detector.model.bbox_head
     assert head.num_classes == 80
     with torch.no_grad():
         for cls, reg in zip(head.rtm_cls, head.rtm_reg):
@@ -231,7 +230,7 @@ def test_multiclass_detector_keeps_person_boxes_and_drops_other_labels(pose):
             cls.bias[0], cls.bias[56] = 3., 1.
             reg.bias.fill_(12.)  # boxes 24 strides wide, clipped to the image: few survive NMS
     image = cv2.imread(IMAGE)
-    raw = inference_detector(inferencer.detector, image).pred_instances.cpu().numpy()
+    raw = inference_detector(inferencer.detector.model, image).pred_instances.cpu().numpy()
     raw_boxes = np.concatenate([raw.bboxes, raw.scores[:, None]], axis=1)
     assert set(raw.labels.tolist()) == {0, 56}
     for label, score, found in ((0, 0.9526, inferencer.person_boxes(image)),
@@ -252,14 +251,14 @@ def test_multiclass_detector_keeps_person_boxes_and_drops_other_labels(pose):
 def test_detectors_named_in_readme_build(config, num_classes):
     """The detector configs README names resolve and build (random weights): COCO heads (label 0
     is the person) or MMPose's person-only one."""
-    detector = init_person_detector(config)
+    detector = init_person_detector(config).model  # MMDetection's DetInferencer's model
     head = detector.roi_head.bbox_head if hasattr(detector, 'roi_head') else detector.bbox_head
     assert head.num_classes == num_classes
 
 
 # -------------------------------------------------------------------------------- tools
 def run_demo_tool(*argv) -> int:
-    return load_tool('demo', 'topdown_demo').main([str(a) for a in argv])
+    return run_tool('demo', 'topdown_demo', argv)
 
 
 def test_demo_on_a_folder_with_a_bad_file_and_a_boxes_file(pose, tmp_path, capsys):
@@ -323,7 +322,7 @@ def test_mmpose_inferencer_with_the_plugin_config(pose, tmp_path):
     inferencer = MMPoseInferencer(pose2d=pose[0], pose2d_weights=pose[1], det_model='whole_image',
                                   device='cpu', show_progress=False)
     # predictions only: MMPose 1.3.2's OpenCV drawing fails under NumPy 2.4 (the demo works
-    # around it, see TopdownInferencer.visualizer)
+    # around it with TokenPoseLocalVisualizer)
     results = list(inferencer(str(folder), pred_out_dir=str(tmp_path / 'out')))
     assert len(results) == 2
     people = results[0]['predictions'][0]

@@ -11,7 +11,7 @@ import torch
 
 from tokenpose_mm.deploy import OnnxMismatchError, export_onnx, sample_inputs, verify_onnx
 
-from ..conftest import COCO_TINY, MPII_TINY, converted_s_v1, load_tool
+from ..conftest import COCO_TINY, MPII_TINY, converted_s_v1, run_tool
 
 
 @pytest.fixture(scope='module')
@@ -20,7 +20,7 @@ def pose(tmp_path_factory):
 
 
 def export_tool(*argv) -> int:
-    return load_tool('deploy', 'export_onnx').main([str(a) for a in argv])
+    return run_tool('deploy', 'export_onnx', argv)
 
 
 def test_tool_exports_and_matches_pytorch_on_real_images(pose, tmp_path, capsys):

@@ -1,6 +1,6 @@
 """Every bad input of docs/bad_inputs.md: how it is tried and the message it must get.
 
-The tests (``test_bad_inputs.py``) assert each message; ``tools/analysis/bad_input_table.py``
+The tests (``test_bad_inputs.py``) assert each message; ``tests/engine/bad_input_table.py``
 runs the same cases and writes the table from the messages they really get.
 """
 import contextlib
@@ -18,7 +18,7 @@ from mmengine.runner import Runner, save_checkpoint
 
 from tokenpose_mm.engine import check_keypoint_count
 
-from ..conftest import COCO_TINY, REPO, build_model
+from ..conftest import COCO_TINY, REPO, build_model, config_path
 from .runner_utils import TINY_CONFIG, cli_options, tiny_cfg
 
 MARKER = 'payload-ran'  # the crafted pickles would create this file if their code ever ran
@@ -173,7 +173,7 @@ CASES: List[Case] = [
          lambda t: test_tool(t, save_model(t, tiny_model(**K16)), K16),
          r"ValueError: the test dataset \(CocoDataset\) 'coco' has 17 keypoints .* predicts 16"),
     # MMPose's flip test asserts without a message; the clear check (KeypointCountHook's
-    # check_keypoint_count) needs a call in TokenPoseHead.predict or apis/inference.py
+    # check_keypoint_count) needs a call in TokenPoseHead.predict or apis/inferencer.py
     Case('Dataset vs model', 'head predicts 16 keypoints, COCO metainfo has 17',
          'mmpose init_model + inference_topdown', _inference_16_keypoints,
          r'^AssertionError: $|has 17 keypoints .* predicts 16'),
@@ -315,7 +315,7 @@ def clean(message: str, tmp: Path) -> str:
                   'pid PID on host HOST, started TIME:', message)
 
 
-# -- images and boxes at the inference boundary (tokenpose_mm/apis/inputs.py)
+# -- images and boxes at the inference boundary (tokenpose_mm/apis/images.py, boxes.py)
 def _image_file(tmp: Path, name: str, content: bytes) -> str:
     path = tmp / name
     path.write_bytes(content)
@@ -323,67 +323,68 @@ def _image_file(tmp: Path, name: str, content: bytes) -> str:
 
 
 def _converted(image: np.ndarray) -> str:
-    from tokenpose_mm.apis.inputs import to_bgr_uint8
+    from tokenpose_mm.apis import to_bgr_uint8
     out = to_bgr_uint8(image)
     return f'accepted: converted to {out.shape} {out.dtype} BGR'
 
 
 def _boxes(boxes) -> str:
-    from tokenpose_mm.apis.inputs import validate_boxes
+    from tokenpose_mm.apis import validate_boxes
     out = validate_boxes(np.asarray(boxes, dtype=np.float32), (480, 640))
     return f'accepted: {out[:, :4].round(1).tolist()}'
 
 
 def _poses_for(boxes, image_shape=(480, 640)) -> str:
-    from tokenpose_mm.apis.inference import predict_poses
-    model = tiny_model(variant='t')
+    from tokenpose_mm.apis import TokenPoseInferencer
+    inferencer = TokenPoseInferencer(config_path('t'), cfg_options={'model.arch.depth': 1})
     image = np.random.default_rng(0).integers(0, 255, (*image_shape, 3), dtype=np.uint8)
-    return f'accepted: {len(predict_poses(model, image, np.asarray(boxes, np.float32)))} poses'
+    result = inferencer.predict(image, np.asarray(boxes, np.float32))
+    return f'accepted: {len(result.instances)} poses'
 
 
 def _load(path_or_array, **kwargs) -> str:
-    from tokenpose_mm.apis.inputs import load_image
+    from tokenpose_mm.apis import load_image
     image = load_image(path_or_array, **kwargs)
     return f'accepted: {image.shape} {image.dtype}'
 
 
 _IMAGES = 'Images and boxes (inference)'
 CASES += [
-    Case(_IMAGES, 'missing image file', 'apis.inputs.load_image / tools/demo',
+    Case(_IMAGES, 'missing image file', 'apis.load_image / tools/demo',
          lambda t: _load(str(t / 'nope.jpg')), r"FileNotFoundError: image not found: '.*nope.jpg'"),
-    Case(_IMAGES, 'empty image file', 'apis.inputs.load_image / tools/demo',
+    Case(_IMAGES, 'empty image file', 'apis.load_image / tools/demo',
          lambda t: _load(_image_file(t, 'empty.jpg', b'')),
          r"InputError: image file '.*empty.jpg' is empty \(0 bytes\)"),
-    Case(_IMAGES, 'corrupt image file (text named .jpg)', 'apis.inputs.load_image / tools/demo',
+    Case(_IMAGES, 'corrupt image file (text named .jpg)', 'apis.load_image / tools/demo',
          lambda t: _load(_image_file(t, 'bad.jpg', b'not an image')),
          r"InputError: cannot read image '.*bad.jpg'"),
     Case(_IMAGES, 'image over the pixel limit (limit lowered to 1000 px here)',
-         'apis.inputs.load_image / tools/demo',
+         'apis.load_image / tools/demo',
          lambda t: _load(str(Path(COCO_TINY) / '000000000785.jpg'), max_pixels=1000),
          r'InputError: .* pixels, more than the limit of 1000'),
-    Case(_IMAGES, 'grayscale (H, W) uint8', 'apis.inputs.to_bgr_uint8',
+    Case(_IMAGES, 'grayscale (H, W) uint8', 'apis.to_bgr_uint8',
          lambda t: _converted(np.zeros((8, 6), np.uint8)), r'accepted: converted to \(8, 6, 3\) uint8'),
-    Case(_IMAGES, 'RGBA (H, W, 4) uint8', 'apis.inputs.to_bgr_uint8',
+    Case(_IMAGES, 'RGBA (H, W, 4) uint8', 'apis.to_bgr_uint8',
          lambda t: _converted(np.zeros((8, 6, 4), np.uint8)), r'accepted: converted to \(8, 6, 3\) uint8'),
-    Case(_IMAGES, '16-bit (H, W, 3) uint16', 'apis.inputs.to_bgr_uint8',
+    Case(_IMAGES, '16-bit (H, W, 3) uint16', 'apis.to_bgr_uint8',
          lambda t: _converted(np.full((8, 6, 3), 65535, np.uint16)),
          r'accepted: converted to \(8, 6, 3\) uint8'),
-    Case(_IMAGES, 'float image', 'apis.inputs.to_bgr_uint8',
+    Case(_IMAGES, 'float image', 'apis.to_bgr_uint8',
          lambda t: _converted(np.zeros((8, 6, 3), np.float32)),
          r'InputError: image: expected uint8 or uint16 pixels, got float32'),
-    Case(_IMAGES, 'no boxes (shape (0, 4))', 'apis.inputs.validate_boxes',
+    Case(_IMAGES, 'no boxes (shape (0, 4))', 'apis.validate_boxes',
          lambda t: _boxes(np.zeros((0, 4))), r'InputError: .*no boxes given'),
-    Case(_IMAGES, 'zero-area box', 'apis.inputs.validate_boxes',
+    Case(_IMAGES, 'zero-area box', 'apis.validate_boxes',
          lambda t: _boxes([[10, 10, 10, 50]]), r'InputError: .*zero or negative area'),
-    Case(_IMAGES, 'NaN in a box', 'apis.inputs.validate_boxes',
+    Case(_IMAGES, 'NaN in a box', 'apis.validate_boxes',
          lambda t: _boxes([[10, 10, float('nan'), 50]]), r'InputError: .*NaN or infinite value'),
-    Case(_IMAGES, 'box entirely outside the image', 'apis.inputs.validate_boxes',
+    Case(_IMAGES, 'box entirely outside the image', 'apis.validate_boxes',
          lambda t: _boxes([[700, 10, 800, 50]]), r'InputError: .*lies entirely outside the 640x480 image'),
-    Case(_IMAGES, 'box partly outside the image', 'apis.inputs.validate_boxes',
+    Case(_IMAGES, 'box partly outside the image', 'apis.validate_boxes',
          lambda t: _boxes([[600, -20, 700, 50]]), r'accepted: \[\[600.0, 0.0, 640.0, 50.0\]\]'),
-    Case(_IMAGES, 'one tiny person (6x12 px box)', 'apis.inference.predict_poses',
+    Case(_IMAGES, 'one tiny person (6x12 px box)', 'apis.TokenPoseInferencer.predict',
          lambda t: _poses_for([[100, 100, 106, 112, 1.]]), r'accepted: 1 poses'),
-    Case(_IMAGES, 'many people (30 boxes)', 'apis.inference.predict_poses',
+    Case(_IMAGES, 'many people (30 boxes)', 'apis.TokenPoseInferencer.predict',
          lambda t: _poses_for([[10 * i, 10, 10 * i + 40, 120, 1.] for i in range(30)]),
          r'accepted: 30 poses'),
 ]

@@ -23,7 +23,7 @@ def _cli(name: str, argv: List[str]) -> None:
     """Run ``tools/train.py``, ``tools/test.py`` or (``'demo'``) the demo's ``main`` as their
     command line does; raise ``SystemExit(last stderr line)`` when it prints an error
     (argparse's exit, or ``error: ...`` with status 1)."""
-    from tokenpose_mm.apis.runner_cfg import run_cli
+    from tokenpose_mm.cli import run_cli
     module = load_tool('demo', 'topdown_demo') if name == 'demo' else tool(name)
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
@@ -118,24 +118,24 @@ def _demo_device_without_cuda(tmp: Path) -> None:
 
 
 def _boxes_file(tmp: Path, content) -> str:
-    from tokenpose_mm.apis.inputs import load_boxes_file
+    from tokenpose_mm.apis import load_boxes_file
     path = tmp / 'boxes.json'
     path.write_text(json.dumps(content))
     return f'accepted: {sorted(load_boxes_file(str(path)))}'
 
 
 def _box(boxes) -> str:
-    from tokenpose_mm.apis.inputs import validate_boxes
+    from tokenpose_mm.apis import validate_boxes
     return f'accepted: {validate_boxes(boxes, (480, 640)).round(1).tolist()}'
 
 
 def _image(array: np.ndarray) -> str:
-    from tokenpose_mm.apis.inputs import load_image
+    from tokenpose_mm.apis import load_image
     return f'accepted: {load_image(array).shape}'
 
 
 def _nan_scores_to_json(tmp: Path) -> str:
-    from tokenpose_mm.apis.outputs import write_json
+    from tokenpose_mm.apis import write_json
     write_json(str(tmp / 'p.jpg.json'), dict(instances=[dict(
         keypoints=np.zeros((1, 2)), keypoint_scores=np.array([np.nan], np.float32))]))
     return f"accepted: written {(tmp / 'p.jpg.json').read_text()}"
@@ -168,10 +168,10 @@ MORE_CASES: List[Case] = [
     Case(_CLI, 'a file as --out-dir', 'tools/demo/topdown_demo.py',
          lambda t: _file_then(t / 'out', '', lambda: _cli('demo', [
              TINY_CONFIG, str(t / 'x.pth'), COCO_TINY, '--out-dir', str(t / 'out')])),
-         r"error: --out-dir '.*out' is a file; expected a folder"),
+         r"error: NotADirectoryError: --out-dir '.*out' is a file; expected a folder"),
     Case(_CLI, '--device cuda:0 without CUDA', 'tools/demo/topdown_demo.py',
          _demo_device_without_cuda,
-         r"error: --device 'cuda:0': CUDA is not available on this machine"),
+         r"error: ValueError: --device 'cuda:0': CUDA is not available on this machine"),
     Case(_CLI, 'a second training into a work dir in use', 'tools/train.py',
          _train_while_locked,
          r"error: WorkDirInUseError: work dir '.*wd' is in use by another training run "
@@ -204,27 +204,27 @@ MORE_CASES: List[Case] = [
              strategy='attention', keep_ratio=.7, layers='4,8')}),
          r"ValueError: attention pruning layers must be a list of layer indices \(ints\), got "
          r"'4,8'"),
-    Case(_BOXES, 'boxes file with a text coordinate', 'apis.inputs.load_boxes_file / --boxes',
+    Case(_BOXES, 'boxes file with a text coordinate', 'apis.load_boxes_file / --boxes',
          lambda t: _boxes_file(t, {'p.jpg': [[1, '2', 30, 40]]}),
          r"InputError: '.*boxes.json'\['p.jpg'\]: '2' is not a number"),
-    Case(_BOXES, 'COCO results with score true', 'apis.inputs.load_boxes_file / --boxes',
+    Case(_BOXES, 'COCO results with score true', 'apis.load_boxes_file / --boxes',
          lambda t: _boxes_file(t, [{'image_id': 1, 'bbox': [1, 2, 30, 40], 'score': True}]),
          r"InputError: '.*boxes.json' entry 0: True is not a number"),
     Case(_BOXES, 'boxes file keys a/p.jpg and b/p.jpg (same file name)',
-         'apis.inputs.load_boxes_file / --boxes',
+         'apis.load_boxes_file / --boxes',
          lambda t: _boxes_file(t, {'a/p.jpg': [[1, 2, 30, 40]], 'b/p.jpg': [[5, 6, 30, 40]]}),
          r"InputError: .*'b/p.jpg' \(a key\) and 'a/p.jpg' both name images called 'p.jpg'"),
-    Case(_BOXES, 'COCO bbox with a negative width', 'apis.inputs.load_boxes_file / --boxes',
+    Case(_BOXES, 'COCO bbox with a negative width', 'apis.load_boxes_file / --boxes',
          lambda t: _boxes_file(t, [{'image_id': 1, 'bbox': [10, 10, -5, 20]}]),
          r"InputError: '.*boxes.json' entry 0: bbox \[10, 10, -5, 20\]; expected \[x, y, w, h\] "
          r"with w > 0 and h > 0"),
-    Case(_BOXES, 'box with x2 < x1 (negative size)', 'apis.inputs.validate_boxes',
+    Case(_BOXES, 'box with x2 < x1 (negative size)', 'apis.validate_boxes',
          lambda t: _box([[50, 10, 20, 60]]), r'InputError: .*zero or negative area'),
-    Case(_BOXES, 'a 2x2 pixel box', 'apis.inputs.validate_boxes',
+    Case(_BOXES, 'a 2x2 pixel box', 'apis.validate_boxes',
          lambda t: _box([[10, 10, 12, 12]]), r'InputError: .*smaller than 4x4 pixels'),
-    Case(_BOXES, 'a 1x1 image', 'apis.inputs.load_image / tools/demo',
+    Case(_BOXES, 'a 1x1 image', 'apis.load_image / tools/demo',
          lambda t: _image(np.zeros((1, 1, 3), np.uint8)),
          r'InputError: image array is 1x1 pixels, smaller than 4x4'),
-    Case(_BOXES, 'NaN keypoint scores in the predictions', 'apis.outputs.write_json (demo)',
+    Case(_BOXES, 'NaN keypoint scores in the predictions', 'apis.write_json (demo)',
          _nan_scores_to_json, r'accepted: written .*"keypoint_scores": \[null\]'),
 ]

@@ -10,7 +10,8 @@ from typing import Callable, List, Optional
 
 import torch
 
-from tokenpose_mm.apis.inference import TopdownInferencer
+from tokenpose_mm.apis import TokenPoseInferencer
+from tokenpose_mm.cli import run_cli
 
 from ..conftest import COCO_TINY, config_path, reference
 from .bad_input_cases import Case, _train_runner, test_tool, tiny_model, tool, train_tool
@@ -26,10 +27,11 @@ DEPTH1 = ['--cfg-options', 'model.arch.depth=1']
 
 
 def _cli(path: str, *argv) -> None:
-    """Run ``tools/<path>.py``; it must print an error and return 1 (raised as SystemExit)."""
+    """Run ``tools/<path>.py`` as its command line does (``run_cli``); it must print an error
+    and return 1 (raised as SystemExit)."""
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = tool(path).main([str(a) for a in argv])
+        code = run_cli(lambda: tool(path).main([str(a) for a in argv]))
     text = err.getvalue()
     assert code == 1, f'{path} returned {code}: {text}'
     raise SystemExit(text[text.index('error:'):].strip() if 'error:' in text else text)
@@ -62,7 +64,7 @@ def _nan(tensor: torch.Tensor) -> torch.Tensor:
 
 
 def _inferencer(checkpoint: Path) -> None:
-    TopdownInferencer(T_CONFIG, str(checkpoint), cfg_options={'model.arch.depth': 1})
+    TokenPoseInferencer(T_CONFIG, str(checkpoint), cfg_options={'model.arch.depth': 1})
 
 
 def _demo(t: Path, checkpoint: Path, image: str = IMAGE) -> None:
@@ -92,12 +94,12 @@ def _swap_names(meta: dict) -> None:
 
 
 def _load_header_limit(t: Path) -> str:
-    from tokenpose_mm.apis.inputs import load_image
+    from tokenpose_mm.apis import load_image
     load_image(str(black_png(t / 'wide.png', 12000, 12000)))
     return 'accepted'
 
 
-_NOT_T = (r"error: the checkpoint '.*s-v1.pth' does not fit the TokenPoseEstimator \(arch 't'\) "
+_NOT_T = (r"error: CheckpointMismatchError: the checkpoint '.*s-v1.pth' does not fit the TokenPoseEstimator \(arch 't'\) "
           r"of .*tokenpose-t_.*not in the model: backbone\.conv1\.weight, .*shape mismatch: "
           r"neck\.patch_embed\.weight: checkpoint \(192, 3072\) vs model \(192, 576\)")
 _NOT_S = (r"CheckpointMismatchError: the checkpoint '.*t.pth' does not fit the "
@@ -110,7 +112,7 @@ WEIGHT_CASES += [
                        ('tools/deploy/export_onnx.py', _export),
                        ('tools/analysis/attention_maps.py', _attention)]
 ] + [
-    Case(_CONTENT, 'TokenPose-S-v1 checkpoint, T config', 'apis.TopdownInferencer',
+    Case(_CONTENT, 'TokenPose-S-v1 checkpoint, T config', 'apis.TokenPoseInferencer',
          lambda t: _inferencer(_weights(t, 's-v1', name='s-v1.pth')), _NOT_T[len('error: '):]),
     Case(_CONTENT, 'TokenPose-T checkpoint, S-v1 config', 'tools/test.py',
          lambda t: test_tool(t, _weights(t, name='t.pth')), _NOT_S),
@@ -129,7 +131,7 @@ WEIGHT_CASES += [
     Case(_CONTENT, 'NaN in a tensor', 'tools/convert_official_checkpoint.py', _official_with_nan,
          r"error: the official checkpoint does not fit the model of arch 's-v1'.*"
          r"non-finite values: head\.mlp\.3\.weight \(3 NaN"),
-    Case(_CONTENT, 'numpy array in the state dict', 'apis.TopdownInferencer',
+    Case(_CONTENT, 'numpy array in the state dict', 'apis.TokenPoseInferencer',
          lambda t: _inferencer(_weights(t, edit=_set('head.mlp.3.bias', lambda v: v.numpy()))),
          r"not tensors with data: head\.mlp\.3\.bias \(ndarray\)"),
     Case(_CONTENT, 'string in the state dict', 'load_from (Runner.train)',
@@ -144,9 +146,9 @@ WEIGHT_CASES += [
          r"CheckpointError: checkpoint '.*list.pth' holds a list; expected a dict"),
     Case(_CONTENT, 'a list, not a dict', 'tools/demo/topdown_demo.py',
          lambda t: _demo(t, (torch.save([1, 2], t / 'list.pth'), t / 'list.pth')[1]),
-         r"error: checkpoint '.*list.pth' holds a list; expected a dict"),
+         r"error: CheckpointError: checkpoint '.*list.pth' holds a list; expected a dict"),
     Case(_CONTENT, 'dataset_meta: identity flip_indices (not the config\'s)',
-         'apis.TopdownInferencer',
+         'apis.TokenPoseInferencer',
          lambda t: _inferencer(_weights(t, meta=lambda m: m.update(flip_indices=list(range(17))))),
          r"dataset_meta: flip_indices differ from the config's 'coco' \(checkpoint vs config\) at "
          r"1: 1 vs 2, 2: 2 vs 1, .*the flip test would swap the wrong joints"),
@@ -183,7 +185,7 @@ WEIGHT_CASES += [
          lambda t: _demo(t, _weights(t), str(black_png(t / 'huge.png', 20000, 20000))),
          r"error: image file '.*huge.png' declares more pixels in its header than Pillow's limit "
          r"\(Image size \(400000000 pixels\) exceeds limit .*\); refused before decoding"),
-    Case(_SIZE, '12000x12000 PNG (over the 2**27 pixel limit)', 'apis.inputs.load_image',
+    Case(_SIZE, '12000x12000 PNG (over the 2**27 pixel limit)', 'apis.load_image',
          _load_header_limit,
          r"InputError: image file '.*wide.png' has 12000x12000 = 144000000 pixels, more than the "
          r"limit of 134217728 \(read from its header: nothing was decoded\)"),

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from tokenpose_mm.apis.runner_cfg import load_config
+from tokenpose_mm.cli import load_config
 
 from ..conftest import REPO, config_path
 

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from ..conftest import REPO, load_tool
+from ..conftest import REPO
+from . import bad_input_table as table
 from .bad_input_cases import CASES, clean, outcome
 
 
@@ -25,9 +26,8 @@ def test_bad_input_gets_a_clear_message(index, tmp_path, messages):
 
 
 def test_table_shows_the_current_messages(messages):
-    """docs/bad_inputs.md is what ``tools/analysis/bad_input_table.py`` writes today: a row whose
+    """docs/bad_inputs.md is what ``python -m tests.engine.bad_input_table`` writes today: a row whose
     message changed (or a case added or removed) fails until the table is regenerated."""
-    table = load_tool('analysis', 'bad_input_table')
     got = [messages[i] if i in messages else table.case_message(case)
            for i, case in enumerate(CASES)]
     rendered = table.render_table(CASES, got)
@@ -35,6 +35,6 @@ def test_table_shows_the_current_messages(messages):
         committed = f.read()
     diff = ''.join(difflib.unified_diff(committed.splitlines(True), rendered.splitlines(True),
                                         'docs/bad_inputs.md', 'messages now'))
-    assert rendered == committed, ('docs/bad_inputs.md is stale; run python '
-                                   f'tools/analysis/bad_input_table.py\n{diff[:4000]}')
+    assert rendered == committed, ('docs/bad_inputs.md is stale; run python -m '
+                                   f'tests.engine.bad_input_table\n{diff[:4000]}')
 

@@ -9,7 +9,7 @@ from mmengine.logging import MMLogger
 from mmengine.runner.checkpoint import get_state_dict, save_checkpoint, weights_to_cpu
 from mmpose.apis import init_model
 
-from tokenpose_mm.apis.runner_cfg import load_config
+from tokenpose_mm.cli import load_config
 from tokenpose_mm.models import TokenPoseBackbone
 from tokenpose_mm.models.backbones.pretrained import load_hrnet_weights
 from tokenpose_mm.utils import CheckpointError

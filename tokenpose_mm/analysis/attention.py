@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..apis.inference import ImageLike, load_image, prepare_batch, validate_boxes
+from ..apis import ImageLike, load_image, prepare_batch, validate_boxes
 
 # keypoints shown by default when they exist in the dataset (else the first four)
 DEFAULT_KEYPOINTS = ('nose', 'left_shoulder', 'right_elbow', 'left_wrist', 'right_knee',

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..apis.inference import load_image, prepare_batch, validate_boxes
+from ..apis import load_image, prepare_batch, validate_boxes
 
 DEFAULT_OPSET = 17
 

@@ -1,7 +1,9 @@
-from .checkpoint import (CheckpointError, CheckpointMismatchError, allow_mmengine_checkpoints,
-                         atomic_write, check_declared_size, find_resumable_checkpoint,
-                         is_complete_checkpoint, load_checkpoint_file, load_from_local,
-                         register_checkpoint_loader, remove_partial_writes, safe_globals)
+from .checkpoint import (CheckpointError, CheckpointMismatchError, atomic_write,
+                         check_declared_size, find_resumable_checkpoint, is_complete_checkpoint,
+                         load_checkpoint_file, remove_partial_writes, safe_globals)
+from .config_files import resolve_config
+from .environment import (allow_mmengine_checkpoints, load_from_local, register_checkpoint_loader,
+                          setup_env)
 from .weights import (check_checkpoint, dataset_meta_problems,
                       describe_model, dtype_family, load_weights, state_dict_problems)
 
@@ -10,5 +12,5 @@ __all__ = [
     'check_checkpoint', 'check_declared_size', 'dataset_meta_problems',
     'describe_model', 'dtype_family', 'find_resumable_checkpoint', 'is_complete_checkpoint',
     'load_checkpoint_file', 'load_from_local', 'load_weights', 'register_checkpoint_loader',
-    'remove_partial_writes', 'safe_globals', 'state_dict_problems'
+    'remove_partial_writes', 'resolve_config', 'safe_globals', 'setup_env', 'state_dict_problems'
 ]

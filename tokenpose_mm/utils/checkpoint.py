@@ -3,9 +3,8 @@
 torch >= 2.6 loads with ``weights_only=True``: only tensors, containers and allow-listed globals
 are rebuilt, so a checkpoint cannot run code. MMEngine checkpoints also carry numpy arrays and
 scalars in their ``meta`` (dataset metainfo) and MMEngine ``HistoryBuffer`` objects in the
-message hub; :func:`allow_mmengine_checkpoints` adds exactly those types to torch's allow-list
-(never turning the protection off), so MMPose's ``init_model`` and MMEngine's resume work;
-:func:`register_checkpoint_loader` makes MMEngine's local loader this weights-only one.
+message hub; :func:`safe_globals` lists exactly those types (never turning the protection off);
+:func:`~tokenpose_mm.utils.environment.setup_env` lets MMEngine's loader use them.
 
 Before unpickling, :func:`check_declared_size` refuses a file that would expand in memory far
 beyond its size (a zip of deflated records, a legacy pickle declaring huge storages); after it,
@@ -71,11 +70,6 @@ def safe_globals() -> List[Union[Callable, Tuple[Callable, str]]]:
         HistoryBuffer,
         (history_buffer_method, 'builtins.getattr'),  # the restricted getattr above
     ]
-
-
-def allow_mmengine_checkpoints() -> None:
-    """Add :func:`safe_globals` to torch's weights-only allow-list (idempotent)."""
-    torch.serialization.add_safe_globals(safe_globals())
 
 
 def load_checkpoint_file(path: str, map_location: Any = 'cpu') -> Dict[str, Any]:
@@ -295,15 +289,3 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
             return path
         logger.warning(f'skipping {path!r}: not a whole checkpoint')
     return None
-
-
-def load_from_local(filename: str, map_location: Any = None) -> Any:
-    """MMEngine's local checkpoint loader, weights-only through :func:`load_checkpoint_file`."""
-    filename = os.path.expanduser(filename)
-    return load_checkpoint_file(filename, map_location=map_location)
-
-
-def register_checkpoint_loader() -> None:
-    """Make MMEngine's ``CheckpointLoader`` read local paths with :func:`load_from_local`."""
-    from mmengine.runner.checkpoint import CheckpointLoader
-    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)

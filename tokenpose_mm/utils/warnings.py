@@ -1,13 +1,14 @@
 """The one place where known, harmless library warnings are filtered.
 
-Importing ``tokenpose_mm`` calls :func:`filter_known_warnings`, so every tool, test and config
-that loads the plugin shows its own output and real problems, not deprecation chatter of the
-stack; :func:`filter_known_log_messages` does the same for notices MMEngine logs instead of
+:func:`tokenpose_mm.setup_env` calls :func:`filter_known_warnings`, so every tool shows its own
+output and real problems, not deprecation chatter of the stack; importing ``tokenpose_mm``
+silences them only while it imports MMPose (:func:`known_warnings_silenced`); :func:`filter_known_log_messages` does the same for notices MMEngine logs instead of
 warning. Each entry names the library and why it is harmless here; anything else still shows.
 """
 import logging
 import warnings
-from typing import Tuple
+from contextlib import contextmanager
+from typing import Iterator, Tuple
 
 # (message regex, category, module regex, why it is harmless)
 KNOWN_WARNINGS: Tuple[Tuple[str, type, str, str], ...] = (
@@ -22,6 +23,23 @@ def filter_known_warnings() -> None:
     filter that is already there)."""
     for message, category, module, _ in KNOWN_WARNINGS:
         warnings.filterwarnings('ignore', message=message, category=category, module=module)
+
+
+@contextmanager
+def known_warnings_silenced() -> Iterator[None]:
+    """Ignore :data:`KNOWN_WARNINGS` inside the block only: on exit exactly the filters this
+    added are removed again (filters that were there before, or that libraries add inside the
+    block, stay)."""
+    before = list(warnings.filters)
+    filter_known_warnings()
+    ours = [f for f in warnings.filters if f not in before]
+    try:
+        yield
+    finally:
+        for entry in ours:
+            if entry in warnings.filters:
+                warnings.filters.remove(entry)
+        warnings._filters_mutated()  # as warnings.filterwarnings does after changing the list
 
 
 # (start of an MMEngine log message, why it is harmless)

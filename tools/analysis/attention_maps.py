@@ -13,11 +13,9 @@ import argparse
 import os.path as osp
 import sys
 
-import tokenpose_mm  # noqa: F401  (first: filters known library warnings before MMPose loads)
-
 from tokenpose_mm.analysis.attention import save_attention_figures
-from tokenpose_mm.apis.inference import InputError, init_pose_model
-from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
+from tokenpose_mm.apis import init_pose_model
+from tokenpose_mm.cli import CfgOptionsAction, run_cli
 
 
 def main(argv=None) -> int:
@@ -35,15 +33,11 @@ def main(argv=None) -> int:
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
-    try:
-        model = init_pose_model(args.config, args.checkpoint, args.device, args.cfg_options)
-        out = save_attention_figures(
-            model, args.image, args.out_dir, box=args.box, keypoints=args.keypoints,
-            layers=args.layers, constraint_layer=args.constraint_layer,
-            label=osp.basename(args.checkpoint))
-    except (InputError, FileNotFoundError, ValueError, TypeError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
+    model = init_pose_model(args.config, args.checkpoint, args.device, args.cfg_options)
+    out = save_attention_figures(
+        model, args.image, args.out_dir, box=args.box, keypoints=args.keypoints,
+        layers=args.layers, constraint_layer=args.constraint_layer,
+        label=osp.basename(args.checkpoint))
     print('top-2 most attended keypoints (query: 1st, 2nd):')
     for joint, (first, second) in out['top2'].items():
         print(f'  {joint:>16}: {first}, {second}')
@@ -53,4 +47,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -18,11 +18,10 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
-from tokenpose_mm.apis.runner_cfg import CfgOptionsAction  # noqa: E402
-
-from tokenpose_mm.benchmark import PRECISIONS, machine_info, parse_device  # noqa: E402
-from tokenpose_mm.benchmark.compare import (compare_models, markdown_table, parse_ap,  # noqa
-                                            read_metric_json)
+from benchmarks.lib import PRECISIONS, machine_info, parse_device  # noqa: E402
+from benchmarks.lib.compare import (compare_models, markdown_table, parse_ap,  # noqa
+                                    read_metric_json)
+from tokenpose_mm.cli import CfgOptionsAction, run_cli  # noqa: E402
 
 
 def _pairs(items, what: str) -> list:
@@ -30,7 +29,7 @@ def _pairs(items, what: str) -> list:
     for item in items or []:
         name, sep, value = item.partition('=')
         if not sep or not name or not value:
-            raise SystemExit(f'{what} expects NAME=VALUE, got {item!r}')
+            raise ValueError(f'{what} expects NAME=VALUE, got {item!r}')
         out.append((name, value))
     return out
 
@@ -55,16 +54,12 @@ def main(argv=None) -> str:
     args = parser.parse_args(argv)
     if args.batch < 1 or args.repeats < 1:
         parser.error(f'--batch and --repeats must be >= 1, got {args.batch}, {args.repeats}')
-    try:
-        parse_device(args.device)
-        ap = {name: parse_ap(value) for name, value in _pairs(args.ap, '--ap')}
-        ap.update({name: read_metric_json(path, args.metric)
-                   for name, path in _pairs(args.ap_json, '--ap-json')})
-        rows = compare_models(args.configs, args.names, ap, args.device, args.batch,
-                              args.repeats, args.precision, not args.no_throughput,
-                              args.cfg_options)
-    except (ValueError, FileNotFoundError, KeyError) as e:
-        parser.error(str(e))
+    parse_device(args.device)
+    ap = {name: parse_ap(value) for name, value in _pairs(args.ap, '--ap')}
+    ap.update({name: read_metric_json(path, args.metric)
+               for name, path in _pairs(args.ap_json, '--ap-json')})
+    rows = compare_models(args.configs, args.names, ap, args.device, args.batch, args.repeats,
+                          args.precision, not args.no_throughput, args.cfg_options)
     info = machine_info()
     table = markdown_table(rows, args.batch, args.precision, args.device)
     table += (f"\nload average {', '.join(f'{x:.2f}' for x in info['loadavg'])}, "
@@ -77,4 +72,4 @@ def main(argv=None) -> str:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -33,9 +33,9 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from tokenpose_mm.analysis import model_complexity  # noqa: E402
-from tokenpose_mm.apis.runner_cfg import CfgOptionsAction  # noqa: E402
-from tokenpose_mm.benchmark.models import build_pose_model, input_shape  # noqa: E402
-from tokenpose_mm.benchmark.zoo import resolve_config  # noqa: E402
+from benchmarks.lib.models import build_pose_model, input_shape  # noqa: E402
+from benchmarks.lib.zoo import resolve_config  # noqa: E402
+from tokenpose_mm.cli import add_cfg_options, run_cli  # noqa: E402
 from tokenpose_mm.config_zoo import VARIANT_CONFIGS  # noqa: E402
 
 
@@ -62,32 +62,26 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='TokenPose variants (default: all, when no CONFIG is given)')
     parser.add_argument('--input-size', nargs=2, type=int, metavar=('W', 'H'),
                         help='input width and height (default: the config codec\'s input_size)')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='overrides merged into every config, e.g. model.arch.depth=6')
+    add_cfg_options(parser, 'overrides merged into every config, e.g. model.arch.depth=6')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.input_size and min(args.input_size) < 1:
-        print(f'error: --input-size must be positive, got {args.input_size}', file=sys.stderr)
-        return 1
+        raise ValueError(f'--input-size must be positive, got {args.input_size}')
     configs = [(osp.splitext(osp.basename(c))[0], c) for c in args.configs]
     if args.variants or not configs:
         configs += [(v, v) for v in (args.variants or VARIANT_CONFIGS)]
-    try:
-        configs = [(name, resolve_config(config)) for name, config in configs]
-        print('| model | input | params | GMACs | paper GFLOPs | GFLOPsT | transformer GMACs |')
-        print('| --- | --- | ---: | ---: | ---: | ---: | ---: |')
-        for name, shape, c in rows(configs, args.cfg_options, args.input_size):
-            print(f'| {name} | {shape[1]}x{shape[2]} | {c.params:,} | {c.gmacs:.2f} | '
-                  f'{c.paper_gflops:.3f} | {fmt(c.paper_gflops_t, 3)} | '
-                  f'{fmt(c.transformer_gmacs, 2)} |', flush=True)
-    except (FileNotFoundError, ImportError, ValueError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
+    configs = [(name, resolve_config(config)) for name, config in configs]
+    print('| model | input | params | GMACs | paper GFLOPs | GFLOPsT | transformer GMACs |')
+    print('| --- | --- | ---: | ---: | ---: | ---: | ---: |')
+    for name, shape, c in rows(configs, args.cfg_options, args.input_size):
+        print(f'| {name} | {shape[1]}x{shape[2]} | {c.params:,} | {c.gmacs:.2f} | '
+              f'{c.paper_gflops:.3f} | {fmt(c.paper_gflops_t, 3)} | '
+              f'{fmt(c.transformer_gmacs, 2)} |', flush=True)
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -9,6 +9,9 @@
     # nobody is; the output says so)
     python tools/demo/topdown_demo.py CONFIG CKPT person.jpg
 
+The detector runs on --device, except on the CPU where mmcv's ops were compiled without CUDA
+(the log says so); --det-device overrides.
+
 INPUT is an image, a folder of images or a video. Writes ``OUT_DIR/vis/<name>`` drawn by
 MMPose's PoseLocalVisualizer and ``OUT_DIR/predictions/<name>.json`` (``"boxes"``: detector,
 boxes file or whole image), where ``<name>`` is the input's file name with its extension
@@ -21,9 +24,9 @@ import argparse
 import os.path as osp
 import sys
 
-from tokenpose_mm.apis.inference import (InputError, TopdownInferencer, list_inputs,
-                                         resolve_config, run_demo)
-from tokenpose_mm.apis.runner_cfg import CfgOptionsAction, check_device, check_output_dir
+from tokenpose_mm.apis import TokenPoseInferencer, list_inputs, run_demo
+from tokenpose_mm.cli import (add_cfg_options, check_device, check_output_dir,
+                              resolve_config, run_cli)
 
 WHOLE_IMAGE = ('note: no detector and no --boxes: each image is taken as one person filling the '
                'whole image, so a pose is returned even where nobody is (give --det-config and '
@@ -45,45 +48,44 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--bbox-thr', type=float, default=0.3, help='minimum box score')
     parser.add_argument('--nms-thr', type=float, default=0.3, help='IoU of the box NMS')
     parser.add_argument('--kpt-thr', type=float, default=0.3, help='keypoints drawn above it')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu', help='device of the pose model')
+    parser.add_argument('--det-device', help='device of the detector (default: --device, or cpu '
+                        "where mmcv's ops were compiled without CUDA)")
     parser.add_argument('--no-vis', action='store_true', help='only write the JSON predictions')
-    parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='overrides of the pose config')
-    parser.add_argument('--det-cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='overrides of the detector config')
+    add_cfg_options(parser, 'overrides of the pose config')
+    add_cfg_options(parser, 'overrides of the detector config', '--det-cfg-options')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
+    """Run the demo; a bad argument or input raises (``run_cli`` reports it in one line)."""
     args = parse_args(argv)
     if args.det_checkpoint is not None and args.det_config is None:
-        print('error: --det-checkpoint needs --det-config', file=sys.stderr)
-        return 1
+        raise ValueError('--det-checkpoint needs --det-config')
     if args.det_config is not None and args.det_checkpoint is None:
         print('warning: no --det-checkpoint: the detector has random weights', file=sys.stderr)
-    try:
-        # the arguments and inputs first: a wrong one is reported before the models load
-        check_device(args.device)
-        check_output_dir(args.out_dir, '--out-dir')
-        list_inputs(args.input)
-        resolve_config(args.config, 'pose config')
-        for what, path in (('pose checkpoint', args.checkpoint), ('--boxes file', args.boxes),
-                           ('detector checkpoint', args.det_checkpoint)):
-            if path is not None and not osp.isfile(path):
-                raise FileNotFoundError(f'{what} not found: {path!r}')
-        if args.det_config is not None:
-            resolve_config(args.det_config, 'detector config')
-        inferencer = TopdownInferencer(
-            args.config, args.checkpoint, args.device, det_config=args.det_config,
-            det_checkpoint=args.det_checkpoint, boxes_file=args.boxes, bbox_thr=args.bbox_thr,
-            nms_thr=args.nms_thr, det_cat_ids=args.det_cat_ids, kpt_thr=args.kpt_thr,
-            cfg_options=args.cfg_options, det_cfg_options=args.det_cfg_options)
-        if inferencer.box_source == 'whole image':
-            print(WHOLE_IMAGE, file=sys.stderr)
-        summary = run_demo(inferencer, args.input, args.out_dir, save_vis=not args.no_vis)
-    except (InputError, OSError, ValueError) as e:
-        print(f'error: {e}', file=sys.stderr)
-        return 1
+    # the arguments and inputs first: a wrong one is reported before the models load
+    check_device(args.device)
+    if args.det_device is not None:
+        check_device(args.det_device, '--det-device')
+    check_output_dir(args.out_dir, '--out-dir')
+    list_inputs(args.input)
+    resolve_config(args.config, 'pose config')
+    for what, path in (('pose checkpoint', args.checkpoint), ('--boxes file', args.boxes),
+                       ('detector checkpoint', args.det_checkpoint)):
+        if path is not None and not osp.isfile(path):
+            raise FileNotFoundError(f'{what} not found: {path!r}')
+    if args.det_config is not None:
+        resolve_config(args.det_config, 'detector config')
+    inferencer = TokenPoseInferencer(
+        args.config, args.checkpoint, args.device, det_model=args.det_config,
+        det_weights=args.det_checkpoint, boxes_file=args.boxes, bbox_thr=args.bbox_thr,
+        nms_thr=args.nms_thr, det_cat_ids=args.det_cat_ids, kpt_thr=args.kpt_thr,
+        cfg_options=args.cfg_options, det_cfg_options=args.det_cfg_options,
+        det_device=args.det_device)
+    if inferencer.box_source == 'whole image':
+        print(WHOLE_IMAGE, file=sys.stderr)
+    summary = run_demo(inferencer, args.input, args.out_dir, save_vis=not args.no_vis)
     print()
     if summary.hidden_keypoints:
         every = summary.hidden_keypoints == summary.keypoints
@@ -102,4 +104,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -25,7 +25,12 @@ class AtomicLocalBackend(LocalBackend):
         atomic_write(str(filepath), obj.encode(encoding))
 
 
-register_backend(ATOMIC_BACKEND, AtomicLocalBackend, force=True)
+def register_atomic_backend() -> None:
+    """Register :class:`AtomicLocalBackend` as MMEngine's ``'local_atomic'`` file backend once
+    (a name of ours, never forced over another; done when the hook is built, not at import)."""
+    from mmengine.fileio.backends.registry_utils import backends
+    if ATOMIC_BACKEND not in backends:
+        register_backend(ATOMIC_BACKEND, AtomicLocalBackend)
 
 
 @HOOKS.register_module()
@@ -59,6 +64,7 @@ class AtomicCheckpointHook(CheckpointHook):
                  file_client_args: Optional[dict] = None,
                  **kwargs) -> None:
         if backend_args is None and file_client_args is None and '://' not in str(out_dir or ''):
+            register_atomic_backend()
             backend_args = dict(backend=ATOMIC_BACKEND)
         super().__init__(interval, out_dir=out_dir, backend_args=backend_args,
                          file_client_args=file_client_args, **kwargs)

@@ -6,15 +6,18 @@ measurement** so that no allocator cache of an earlier measurement hides memory.
 the peak minus the RSS before the workload (the model, inputs and imports excluded).
 CUDA: ``torch.cuda.max_memory_allocated`` minus the allocation before the workload.
 
-    python -m tokenpose_mm.benchmark.memory CONFIG --mode train --batch 32 --precision bf16
+    python -m benchmarks.lib.memory CONFIG --mode train --batch 32 --precision bf16
 """
 import argparse
 import json
+import os.path as osp
 import subprocess
 import sys
 from typing import Callable, Dict, List, Optional
 
 import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))  # benchmarks.lib's root
 
 
 def _status_kib(field: str) -> int:
@@ -63,15 +66,18 @@ def peak_memory_mib(fn: Callable[[], object], device: torch.device, runs: int = 
 
 
 def measure_in_subprocess(argv: List[str], timeout_s: float = 900) -> Dict:
-    """Run ``python -m tokenpose_mm.benchmark.memory *argv`` and return its JSON (or the error)."""
-    return run_json_subprocess([sys.executable, '-m', 'tokenpose_mm.benchmark.memory', *argv],
-                               timeout_s)
+    """Run ``python -m benchmarks.lib.memory *argv`` (from the repository root) and return its
+    JSON (or the error)."""
+    return run_json_subprocess([sys.executable, '-m', 'benchmarks.lib.memory', *argv],
+                               timeout_s, cwd=REPO)
 
 
-def run_json_subprocess(cmd: List[str], timeout_s: float = 900) -> Dict:
-    """Run ``cmd``; its last stdout line is JSON. Failures come back as ``{'error': ...}``."""
+def run_json_subprocess(cmd: List[str], timeout_s: float = 900,
+                        cwd: Optional[str] = None) -> Dict:
+    """Run ``cmd`` (in ``cwd``); its last stdout line is JSON. Failures come back as
+    ``{'error': ...}``."""
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, cwd=cwd)
     except subprocess.TimeoutExpired:
         return dict(error=f'timed out after {timeout_s:.0f} s')
     lines = proc.stdout.strip().splitlines()

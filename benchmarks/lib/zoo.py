@@ -8,8 +8,8 @@ import os.path as osp
 from types import MappingProxyType
 from typing import Mapping, Optional
 
-from ..apis.runner_cfg import resolve_config as resolve_file
-from ..config_zoo import VARIANT_CONFIGS, variant_config
+from tokenpose_mm.utils import resolve_config as resolve_file
+from tokenpose_mm.config_zoo import VARIANT_CONFIGS, variant_config
 
 _TD = 'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
 BASELINE_CONFIGS: Mapping[str, str] = MappingProxyType({

@@ -14,7 +14,7 @@ from mmengine.config import Config
 from mmengine.structures import InstanceData, PixelData
 from torch import Tensor, nn
 
-from ..apis.runner_cfg import load_config
+from tokenpose_mm.cli import load_config
 
 PRECISIONS = ('fp32', 'bf16', 'fp16')
 
@@ -187,5 +187,5 @@ def train_step_fn(model: nn.Module, inputs: Tensor, data_samples: List, precisio
 
 def complexity(model: nn.Module):
     """:func:`tokenpose_mm.analysis.model_complexity` of a pose estimator at its own input size."""
-    from ..analysis import model_complexity
+    from tokenpose_mm.analysis import model_complexity
     return model_complexity(model, input_shape(model))

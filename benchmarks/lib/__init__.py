@@ -1,4 +1,5 @@
-"""Benchmark library shared by ``benchmarks/run.py`` and ``tools/analysis/compare.py``:
+"""Benchmark library shared by ``benchmarks/run.py`` and ``tools/analysis/compare.py``
+(``benchmarks.lib``, importable from the repository root; not installed with the package):
 interleaved timing, pose-model workloads and peak memory."""
 from .memory import peak_memory_mib
 from .models import (PRECISIONS, autocast, build_pose_model, complexity, forward_fn, input_shape,

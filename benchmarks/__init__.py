@@ -1,0 +1,2 @@
+"""Performance measurements of the repository (not installed with the package); their
+shared code is :mod:`benchmarks.lib`, importable from the repository root."""

@@ -1,0 +1,156 @@
+"""The demo on an image, a folder of images or a video: one drawing and one strict JSON file per
+input, named after the input (extension kept), bad files reported and skipped.
+
+MMPose's ``__call__`` would name both outputs after the input's stem (``p.jpg`` and ``p.png``
+overwrite each other), write NaN scores as bare ``NaN`` and stop a folder at its first bad
+file; this loop keeps each input's outputs and goes on. The model side is
+:class:`~tokenpose_mm.apis.inferencer.TokenPoseInferencer`'s (MMPose's pipeline, forward and
+visualizer); frames come from ``mmcv.VideoReader``.
+"""
+import os
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import Dict, Iterator, List, Tuple
+
+import cv2
+import mmcv
+import numpy as np
+from mmengine.utils import ProgressBar
+
+from .errors import InputError
+from .images import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from .inferencer import TokenPoseInferencer
+from .outputs import output_names, write_json
+
+
+def list_inputs(path: str) -> Tuple[str, List[str]]:
+    """``('image' | 'video', files)`` for an image file, a video file or a folder of images
+    (sorted, non-recursive; other files ignored)."""
+    if not osp.exists(path):
+        raise FileNotFoundError(f'input not found: {path!r}')
+    if osp.isdir(path):
+        files = sorted(osp.join(path, f) for f in os.listdir(path)
+                       if f.lower().endswith(IMAGE_EXTENSIONS) and osp.isfile(osp.join(path, f)))
+        if not files:
+            raise InputError(f'folder {path!r} has no images (extensions {IMAGE_EXTENSIONS})')
+        return 'image', files
+    if path.lower().endswith(VIDEO_EXTENSIONS):
+        return 'video', [path]
+    return 'image', [path]
+
+
+def _video_frames(path: str) -> Tuple[mmcv.VideoReader, Iterator[np.ndarray]]:
+    try:
+        reader = mmcv.VideoReader(path)
+    except Exception as e:  # OpenCV raises several types for undecodable files
+        raise InputError(f'cannot open video {path!r}: {e}') from e
+    if not reader.opened or reader.frame_cnt == 0 or reader.width == 0:
+        raise InputError(f'cannot read video {path!r}: no decodable frames')
+    return reader, iter(reader)
+
+
+@dataclass
+class DemoSummary:
+    """What :func:`run_demo` did: files written, inputs that failed and why."""
+    visualizations: List[str] = field(default_factory=list)
+    predictions: List[str] = field(default_factory=list)
+    people: int = 0
+    keypoints: int = 0
+    hidden_keypoints: int = 0  # scored below the inferencer's kpt_thr: not drawn
+    failed: Dict[str, str] = field(default_factory=dict)
+    no_person: Dict[str, str] = field(default_factory=dict)
+
+    def count(self, instances: List[dict], kpt_thr: float) -> None:
+        """Add the people of one image or frame and their keypoints under ``kpt_thr``."""
+        scores = [np.asarray(i['keypoint_scores']).ravel() for i in instances]
+        self.people += len(instances)
+        self.keypoints += sum(len(s) for s in scores)
+        self.hidden_keypoints += sum(int((s < kpt_thr).sum()) for s in scores)
+
+
+def run_demo(inferencer: TokenPoseInferencer, inputs: str, out_dir: str,
+             save_vis: bool = True, progress: bool = True) -> DemoSummary:
+    """Run ``inferencer`` on an image, a folder of images or a video; write the drawn results
+    under ``out_dir/vis/`` and the predictions as JSON under ``out_dir/predictions/``.
+
+    Each image (or the video) ``<name>`` (extension included, :func:`output_names`) gets
+    ``<name>.json``: ``{"image" | "video", "keypoint_names", "instances": [...]}`` (video:
+    ``"fps"`` and ``"frames": [{"frame", "instances"}]``); NaN scores are written as ``null``. A bad
+    file in a folder is reported in :attr:`DemoSummary.failed` and skipped; images where nobody
+    is found are drawn unchanged with an empty instance list. ``"boxes"`` says where the person
+    boxes came from (:attr:`TokenPoseInferencer.box_source`).
+    """
+    kind, files = list_inputs(inputs)
+    if kind == 'video' and inferencer.boxes is not None:
+        raise InputError(f'a boxes file gives boxes per image file name; {inputs!r} is a video '
+                         '(use a detector, or no boxes for whole frames)')
+    vis_dir, pred_dir = osp.join(out_dir, 'vis'), osp.join(out_dir, 'predictions')
+    os.makedirs(pred_dir, exist_ok=True)
+    if save_vis:
+        os.makedirs(vis_dir, exist_ok=True)
+    summary = DemoSummary()
+    names = inferencer.keypoint_names
+    if kind == 'video':
+        _run_video(inferencer, files[0], vis_dir, pred_dir, save_vis, progress, names, summary)
+        return summary
+    bar = ProgressBar(len(files)) if progress else None
+    for path in files:
+        drawing, prediction = output_names(path)
+        try:
+            result = inferencer.predict(path)
+            if result.message:
+                summary.no_person[path] = result.message
+            if save_vis:
+                out = osp.join(vis_dir, drawing)
+                mmcv.imwrite(inferencer.draw(path, result), out)
+                summary.visualizations.append(out)
+            pred = osp.join(pred_dir, prediction)
+            write_json(pred, dict(image=path, keypoint_names=names, boxes=inferencer.box_source,
+                                  message=result.message, instances=result.instances))
+            summary.predictions.append(pred)
+            summary.count(result.instances, inferencer.kpt_thr)
+        except (InputError, FileNotFoundError) as e:
+            summary.failed[path] = str(e)
+        if bar is not None:
+            bar.update()
+    return summary
+
+
+def _run_video(inferencer: TokenPoseInferencer, path: str, vis_dir: str, pred_dir: str,
+               save_vis: bool, progress: bool, names: List[str], summary: DemoSummary) -> None:
+    try:
+        reader, frames = _video_frames(path)
+    except InputError as e:
+        summary.failed[path] = str(e)
+        return
+    drawing, prediction = output_names(path, 'video')
+    writer, out = None, osp.join(vis_dir, drawing)
+    bar = ProgressBar(reader.frame_cnt) if progress else None
+    records = []
+    try:
+        for index, frame in enumerate(frames):
+            try:
+                result = inferencer.predict(frame)
+            except InputError as e:
+                summary.failed[f'{path}#{index}'] = f'{path!r} frame {index}: {e}'
+                continue
+            if result.message:
+                summary.no_person[f'{path}#{index}'] = result.message
+            records.append(dict(frame=index, instances=result.instances))
+            summary.count(result.instances, inferencer.kpt_thr)
+            if save_vis:
+                if writer is None:
+                    writer = cv2.VideoWriter(out, cv2.VideoWriter_fourcc(*'mp4v'),
+                                             reader.fps or 25., (frame.shape[1], frame.shape[0]))
+                writer.write(inferencer.draw(frame, result))
+            if bar is not None:
+                bar.update()
+    finally:
+        if writer is not None:
+            writer.release()
+    if save_vis and writer is not None:
+        summary.visualizations.append(out)
+    pred = osp.join(pred_dir, prediction)
+    write_json(pred, dict(video=path, fps=reader.fps, keypoint_names=names,
+                          boxes=inferencer.box_source, frames=records))
+    summary.predictions.append(pred)
