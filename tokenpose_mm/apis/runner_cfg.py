@@ -22,6 +22,9 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.utils import get_installed_path
 
+# close_distributed: re-exported for the tools' ``finally`` (never waits after a failure)
+from ..engine.distributed import close_distributed, init_distributed, on_rank_zero  # noqa: F401
+
 
 class ConfigError(ValueError):
     """A config file, a ``--cfg-options`` item or a file it names that cannot be used."""
@@ -176,23 +179,22 @@ def check_device(device: str) -> None:
 
 
 def set_launcher(cfg: Config, launcher: str) -> None:
-    """Record the launcher. Without CUDA, distributed runs use gloo and CPU DDP, and the process
-    group of torch's launcher is started here: MMEngine's ``init_dist`` would call
-    ``torch.cuda.set_device`` first, which fails on a CPU-only machine (the Runner then finds
-    the group already initialised)."""
+    """Record the launcher and start its process group
+    (:func:`~tokenpose_mm.engine.distributed.init_distributed`; the Runner then finds it
+    started). Without CUDA, distributed runs use gloo and CPU DDP."""
     cfg.launcher = launcher
     os.environ.setdefault('LOCAL_RANK', '0')
-    if launcher == 'none' or torch.cuda.is_available():
+    if launcher == 'none':
         return
-    dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
-    dist_cfg['backend'] = 'gloo'
-    # DDP takes no device ids for CPU modules (MMEngine passes [LOCAL_RANK] unless told)
-    wrapper = cfg.get('model_wrapper_cfg') or dict(
-        type='MMDistributedDataParallel', broadcast_buffers=False)
-    wrapper.setdefault('device_ids', None)
-    cfg.model_wrapper_cfg = wrapper
-    if launcher == 'pytorch' and not torch.distributed.is_initialized():
-        torch.distributed.init_process_group(backend='gloo')
+    if not torch.cuda.is_available():
+        dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+        dist_cfg['backend'] = 'gloo'
+        # DDP takes no device ids for CPU modules (MMEngine passes [LOCAL_RANK] unless told)
+        wrapper = cfg.get('model_wrapper_cfg') or dict(
+            type='MMDistributedDataParallel', broadcast_buffers=False)
+        wrapper.setdefault('device_ids', None)
+        cfg.model_wrapper_cfg = wrapper
+    init_distributed(cfg)  # now, so that the checks before the Runner agree across ranks
 
 
 def enable_amp(cfg: Config) -> None:
@@ -207,14 +209,6 @@ def enable_amp(cfg: Config) -> None:
                            'available (bfloat16 inference on CPU: see benchmarks/)')
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
     cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-
-
-def close_distributed() -> None:
-    """Wait for every process, then destroy the process group. Left to interpreter exit, gloo's
-    threads can abort the process ("terminate called without an active exception")."""
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        torch.distributed.barrier()
-        torch.distributed.destroy_process_group()
 
 
 # -------------------------------------------------------------------------- annotations
@@ -264,7 +258,9 @@ def _keypoint_problem(ann: Any, num_keypoints: int) -> Optional[str]:
 
 
 def check_annotation_files(cfg: Config, splits: Sequence[str] = ('train', 'val', 'test')) -> None:
-    """Check the annotation files of the datasets of ``splits`` before MMPose loads them.
+    """Check the annotation files of the datasets of ``splits`` before MMPose loads them, on
+    rank 0 only; in a distributed run every rank raises rank 0's error
+    (:func:`~tokenpose_mm.engine.distributed.on_rank_zero`).
 
     Each dataset with a ``.json`` ``ann_file`` is built through MMPose's registry without loading its data (``lazy_init``) for
     its resolved ``ann_file`` and ``num_keypoints``; the file must be JSON, and every COCO-style
@@ -276,6 +272,10 @@ def check_annotation_files(cfg: Config, splits: Sequence[str] = ('train', 'val',
         ConfigError: not JSON (line and column named), or an annotation (named by its ``id``, or
             its index and image) with the wrong number of keypoint values.
     """
+    on_rank_zero(_check_annotation_files, cfg, splits)
+
+
+def _check_annotation_files(cfg: Config, splits: Sequence[str]) -> None:
     from mmengine.registry import init_default_scope
     from mmpose.registry import DATASETS
     init_default_scope(cfg.get('default_scope', 'mmpose'))

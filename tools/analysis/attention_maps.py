@@ -17,7 +17,7 @@ import tokenpose_mm  # noqa: F401  (first: filters known library warnings before
 
 from tokenpose_mm.analysis.attention import save_attention_figures
 from tokenpose_mm.apis.inference import InputError, init_pose_model
-from tokenpose_mm.apis.runner_cfg import CfgOptionsAction
+from tokenpose_mm.apis.runner_cfg import CfgOptionsAction, check_device
 
 
 def main(argv=None) -> int:
@@ -32,10 +32,12 @@ def main(argv=None) -> int:
     parser.add_argument('--layers', type=int, nargs='+', help='0-based layers (default: all)')
     parser.add_argument('--constraint-layer', type=int, default=-1,
                         help='layer of the top-2 keypoint analysis (default: the last)')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu',
+                        help='cpu, cuda or cuda:N (the maps are computed there)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
     try:
+        check_device(args.device)
         model = init_pose_model(args.config, args.checkpoint, args.device, args.cfg_options)
         out = save_attention_figures(
             model, args.image, args.out_dir, box=args.box, keypoints=args.keypoints,
