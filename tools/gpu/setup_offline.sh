@@ -45,7 +45,7 @@ PY="$VENV/bin/python"
 
 say "checking what the machine must already have"
 "$PY" - <<'PYEOF' || die "install these first (they are not fetched: they are large and preinstalled on the GPU machines this is for)"
-import importlib
+import importlib.util
 missing = [m for m in ('torch', 'torchvision', 'numpy', 'scipy', 'matplotlib', 'PIL', 'cv2',
                        'onnx', 'onnxruntime', 'pytest', 'tqdm', 'rich')
            if importlib.util.find_spec(m) is None]
