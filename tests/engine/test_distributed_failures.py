@@ -19,7 +19,7 @@ BOUND_S = 240  # a run that hangs is ended here and fails; a failing run ends in
 
 
 def _launch(args, timeout: float) -> subprocess.CompletedProcess:
-    """torch's launcher in its own process group, which is killed whole when it overruns."""
+    """torch's launcher in its own session; ended with its workers when it overruns."""
     command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
                f'--master_port={_free_port()}', *args]
     child = subprocess.Popen(command, cwd=REPO, env={**tool_env(), 'OMP_NUM_THREADS': '1'},
@@ -28,8 +28,12 @@ def _launch(args, timeout: float) -> subprocess.CompletedProcess:
     try:
         out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)
-        out, err = child.communicate()
+        child.terminate()  # torch's launcher ends its workers (their own sessions) on SIGTERM
+        try:
+            out, err = child.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            out, err = '', ''
         raise AssertionError(f'the run did not end within {timeout:.0f} s: {err[-3000:]}')
     return subprocess.CompletedProcess(command, child.returncode, out, err)
 

@@ -10,13 +10,16 @@
 """
 import pickle
 import sys
+from datetime import timedelta
 from typing import Any, Callable, List, Optional
 
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
-from mmengine.dist import all_gather, broadcast_object_list, get_rank, is_distributed
+from mmengine.dist import (all_gather, broadcast_object_list, get_rank, init_dist,
+                           is_distributed)
 from mmengine.logging import print_log
+from mmengine.utils.dl_utils import set_multi_processing
 
 
 def init_distributed(cfg: Config) -> None:
@@ -28,15 +31,16 @@ def init_distributed(cfg: Config) -> None:
     launcher = cfg.get('launcher', 'none')
     if launcher == 'none' or is_distributed():
         return
-    dist_cfg = dict((cfg.get('env_cfg') or {}).get('dist_cfg') or {})
+    env_cfg = cfg.get('env_cfg') or {}
+    # first, as the Runner's setup_env: init_dist would otherwise pick 'spawn' for the workers
+    set_multi_processing(**(env_cfg.get('mp_cfg') or {}), distributed=True)
+    dist_cfg = dict(env_cfg.get('dist_cfg') or {})
     if torch.cuda.is_available() or launcher != 'pytorch':
-        from mmengine.dist import init_dist
         init_dist(launcher, **dist_cfg)
         return
     backend = dist_cfg.pop('backend', 'gloo')
     timeout = dist_cfg.pop('timeout', None)
     if timeout is not None:
-        from datetime import timedelta
         dist_cfg['timeout'] = timedelta(seconds=timeout)
     dist.init_process_group(backend=backend, **dist_cfg)
 

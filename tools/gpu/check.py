@@ -59,6 +59,7 @@ TRAIN_VARIANTS = ('t', 's-v1', 'b', 'l-d24')
 VARIANTS = ('t', 's-v1', 's-v2', 'b', 'l-d6', 'l-d24', 'l-d24-384', 'l-d6-mpii')
 BASELINES = ('hrnet-w32', 'res50', 'vitpose-s')
 RATIOS = (('b', 'hrnet-w32'), ('s-v1', 'res50'), ('tmpose-b-0.6', 'b'))
+STEPS = ('equivalence', 'train', 'resume', 'dist', 'inference', 'benchmark')
 TMPOSE = {'model.neck.token_masking': dict(strategy='random', keep_ratio=0.6)}
 
 
@@ -80,7 +81,7 @@ class Check:
         self.work = osp.abspath(args.work_dir)
         os.makedirs(self.work, exist_ok=True)
         self.env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get(
-            'PYTHONPATH', ''), TOKENPOSE_MM_TRACEBACK='1')
+            'PYTHONPATH', ''), TOKENPOSE_MM_TRACEBACK='1', PYTHON=sys.executable)
         if self.device.type == 'cpu':
             self.env['CUDA_VISIBLE_DEVICES'] = ''  # the tools must not find a GPU either
         elif self.device.index is not None:
@@ -435,6 +436,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--quick', action='store_true', help='shrink every step')
     parser.add_argument('--out', help='Markdown report (a .json beside it)')
     parser.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'gpu_check'))
+    parser.add_argument('--steps', nargs='+', choices=STEPS,
+                        help='only these steps (default: all; resume, dist and inference use '
+                        'the checkpoints of train from --work-dir)')
     parser.add_argument('--budget-s', type=float, default=470.,
                         help='steps that would start later are skipped (default 470)')
     args = parser.parse_args(argv)
@@ -448,12 +452,15 @@ def main(argv=None) -> int:
     check = Check(parse_args(argv))
     env = check.step('environment', lambda: environment(check))
     info = (env or {}).get('info', {})
-    check.step('equivalence', lambda: equivalence(check))
-    train(check)
-    check.step('resume and test', lambda: resume_and_test(check), need_s=30)
-    check.step('dist_train.sh', lambda: dist_train(check), need_s=30)
-    check.step('inference', lambda: inference(check), need_s=30)
-    check.step('benchmark', lambda: benchmark(check), need_s=30)
+    steps = dict(equivalence=lambda: check.step('equivalence', lambda: equivalence(check)),
+                 train=lambda: train(check),
+                 resume=lambda: check.step('resume and test', lambda: resume_and_test(check),
+                                           need_s=30),
+                 dist=lambda: check.step('dist_train.sh', lambda: dist_train(check), need_s=30),
+                 inference=lambda: check.step('inference', lambda: inference(check), need_s=30),
+                 benchmark=lambda: check.step('benchmark', lambda: benchmark(check), need_s=30))
+    for name in check.args.steps or STEPS:
+        steps[name]()
     out = write_report(check, info)
     failed = [s['step'] for s in check.steps if s['status'] == 'failed']
     print(f'[check] wrote {out}; {len(failed)} step(s) failed{": " if failed else ""}'
