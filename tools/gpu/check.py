@@ -140,7 +140,7 @@ def environment(check: Check) -> dict:
             versions[package] = f'not importable ({type(e).__name__}: {e})'
     ops = get_compiling_cuda_version()
     info.update(versions=versions, tokenpose_mm=tokenpose_mm.__version__,
-                mmcv_ops='CPU only' if ops == 'not available' else f'CUDA {ops}',
+                mmcv_ops='CPU ops only' if ops == 'not available' else f'CPU and CUDA {ops} ops',
                 torch_cuda=torch.version.cuda, cudnn=torch.backends.cudnn.version(),
                 python=platform.python_version())
     if check.device.type == 'cuda':
@@ -377,6 +377,13 @@ def benchmark(check: Check) -> dict:
 def write_report(check: Check, info: dict) -> str:
     out_md = check.args.out
     os.makedirs(osp.dirname(osp.abspath(out_md)), exist_ok=True)
+    previous = osp.splitext(out_md)[0] + '.json'
+    if check.args.steps and osp.isfile(previous):  # a partial rerun: keep the other steps
+        with open(previous) as f:
+            old = json.load(f)
+        if old.get('device') == str(check.device) and old.get('quick') == check.quick:
+            new = {s['step']: s for s in check.steps}
+            check.steps = [new.pop(s['step'], s) for s in old['steps']] + list(new.values())
     payload = dict(device=str(check.device), quick=check.quick, info=info,
                    seconds=round(time.time() - check.start, 1), steps=check.steps)
     with open(osp.splitext(out_md)[0] + '.json', 'w') as f:
@@ -388,7 +395,7 @@ def write_report(check: Check, info: dict) -> str:
              f'{" --quick" if check.quick else ""}`, {payload["seconds"]} s, '
              f'{info.get("time_utc")}; Python {info.get("python")}, torch {info.get("torch")} '
              f'(CUDA {info.get("torch_cuda")}), mmcv {info.get("versions", {}).get("mmcv")} '
-             f'({info.get("mmcv_ops")} ops), mmpose {info.get("versions", {}).get("mmpose")}, '
+             f'({info.get("mmcv_ops")}), mmpose {info.get("versions", {}).get("mmpose")}, '
              f'tokenpose_mm {info.get("tokenpose_mm")}.', '',
              '| step | status | seconds | result |', '| --- | --- | ---: | --- |']
     bench = None
@@ -398,8 +405,8 @@ def write_report(check: Check, info: dict) -> str:
         shown = {k: v for k, v in s.items() if k not in ('step', 'status', 'seconds', 'info',
                                                          'traceback', 'models', 'checkpoint')}
         text = ', '.join(f'{k}: {_fmt(v)}' for k, v in shown.items())
-        lines.append(f'| {s["step"]} | {s["status"]} | {s.get("seconds", "")} | '
-                     f'{text.replace("|", "/")[:400]} |')
+        text = ' '.join(text.replace('|', '/').split())  # one table row
+        lines.append(f'| {s["step"]} | {s["status"]} | {s.get("seconds", "")} | {text[:400]} |')
     if bench:
         columns = sorted({k for row in bench['models'].values() for k in row
                           if k not in ('display', 'error')})
@@ -413,7 +420,7 @@ def write_report(check: Check, info: dict) -> str:
                 v = row.get(c)
                 if isinstance(v, dict):
                     v = v['median_ms'] if ' bs1 ' in c else v['images_per_s']
-                cells.append('-' if v is None else f'{v:.1f}')
+                cells.append('-' if v is None else f'{v:.3g}')
             lines.append(f'| {row["display"]} | ' + ' | '.join(cells) + ' |'
                          + (f' ({row["error"][:120]})' if 'error' in row else ''))
         lines += [''] + [f'- {k}: {v:.2f}x' for k, v in bench['ratios'].items()]
@@ -438,7 +445,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'gpu_check'))
     parser.add_argument('--steps', nargs='+', choices=STEPS,
                         help='only these steps (default: all; resume, dist and inference use '
-                        'the checkpoints of train from --work-dir)')
+                        'the checkpoints of train from --work-dir); the report keeps the '
+                        'other steps of the previous run of the same device and --quick')
     parser.add_argument('--budget-s', type=float, default=470.,
                         help='steps that would start later are skipped (default 470)')
     args = parser.parse_args(argv)
