@@ -392,11 +392,17 @@ def write_report(check: Check, info: dict) -> str:
              else f'{info.get("device_name")} (driver {info.get("driver")})')
     lines = [f'# tools/gpu/check.py: {label}', '',
              f'`python tools/gpu/check.py --device {check.device}'
-             f'{" --quick" if check.quick else ""}`, {payload["seconds"]} s, '
+             f'{" --quick" if check.quick else ""}`, steps '
+             f'{sum(st.get("seconds", 0) for st in check.steps):.0f} s in all, '
              f'{info.get("time_utc")}; Python {info.get("python")}, torch {info.get("torch")} '
              f'(CUDA {info.get("torch_cuda")}), mmcv {info.get("versions", {}).get("mmcv")} '
              f'({info.get("mmcv_ops")}), mmpose {info.get("versions", {}).get("mmpose")}, '
              f'tokenpose_mm {info.get("tokenpose_mm")}.', '',
+             *([f'{"--quick: no warm-up, one timed round" if check.quick else ""}'
+                f'{"; " if check.quick and check.device.type == "cpu" else ""}'
+                f'{"CPU: no AMP, no peak memory" if check.device.type == "cpu" else ""}: '
+                'the timings prove the path, not the speed.', '']
+               if check.quick or check.device.type == 'cpu' else []),
              '| step | status | seconds | result |', '| --- | --- | ---: | --- |']
     bench = None
     for s in check.steps:
@@ -420,7 +426,7 @@ def write_report(check: Check, info: dict) -> str:
                 v = row.get(c)
                 if isinstance(v, dict):
                     v = v['median_ms'] if ' bs1 ' in c else v['images_per_s']
-                cells.append('-' if v is None else f'{v:.3g}')
+                cells.append('-' if v is None else f'{v:.0f}' if v >= 100 else f'{v:.3g}')
             lines.append(f'| {row["display"]} | ' + ' | '.join(cells) + ' |'
                          + (f' ({row["error"][:120]})' if 'error' in row else ''))
         lines += [''] + [f'- {k}: {v:.2f}x' for k, v in bench['ratios'].items()]
