@@ -80,25 +80,57 @@ install_group torch "${TORCH_PIN},!=${TORCH_PIN#torch==}+cpu"
 install_group build
 install_group runtime
 
-# mmcv: compiled with its CPU ops against the installed torch; stream the compiler steps.
+# mmcv: compiled against the installed torch, with its CUDA ops when this machine has both nvcc
+# and a GPU that torch sees (the detector's nms/RoIAlign then run on the GPU), else with its CPU
+# ops only (the GPU, if any, hidden from the build); stream the compiler steps. The build made is
+# recorded in $VENV/.mmcv-build and printed at the end.
 MMCV_PINS=$(group mmcv)
-if [ -n "$(missing $MMCV_PINS)" ]; then
+NVCC="$(command -v nvcc || true)"
+[ -n "$NVCC" ] || { [ -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ] && NVCC="${CUDA_HOME:-/usr/local/cuda}/bin/nvcc"; } || true
+GPU_ARCH=$("$PY" -c 'import torch; c = torch.cuda.is_available() and torch.cuda.get_device_capability(0); print(f"{c[0]}.{c[1]}" if c else "")' 2>/dev/null || true)
+if [ -n "$NVCC" ] && [ -n "$GPU_ARCH" ]; then
+  MMCV_WANT=cuda
+  MMCV_WHY="nvcc at $NVCC and a GPU of compute capability $GPU_ARCH"
+else
+  MMCV_WANT=cpu
+  MMCV_WHY="$([ -n "$NVCC" ] && echo "no GPU visible to torch" || echo "no nvcc on PATH or in \$CUDA_HOME")"
+fi
+mmcv_built() {  # cuda / cpu: the ops of the installed mmcv; nothing when mmcv is not there
+  "$PY" -W ignore -c 'from mmcv.ops import get_compiling_cuda_version as v; print("cpu" if v() == "not available" else "cuda")' 2>/dev/null || true
+}
+MMCV_HAVE=$([ -z "$(missing $MMCV_PINS)" ] && mmcv_built || true)
+if [ -z "$MMCV_HAVE" ] || { [ "$MMCV_WANT" = cuda ] && [ "$MMCV_HAVE" = cpu ]; }; then
   log=$LOGDIR/mmcv.log
-  say "mmcv: building $MMCV_PINS with ops from source (about 17 min on 2 cores, instant from pip's wheel cache; log: $log)"
   t0=$SECONDS
   INSTALLED_SOMETHING=1
+  if [ "$MMCV_WANT" = cuda ]; then
+    # only this GPU's architecture (all of them would take hours); never a cached CPU-only wheel
+    export TORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-$GPU_ARCH}" FORCE_CUDA=1
+    say "mmcv: building $MMCV_PINS with its CUDA ops for sm ${TORCH_CUDA_ARCH_LIST} ($MMCV_WHY; 58 .cu files: long; log: $log)"
+    MMCV_PIP=(--no-cache-dir --force-reinstall --no-deps)
+    MMCV_ENV=()
+  else
+    say "mmcv: building $MMCV_PINS with its CPU ops ($MMCV_WHY; about 17 min on 2 cores, instant from pip's wheel cache; log: $log)"
+    MMCV_PIP=()
+    MMCV_ENV=(CUDA_VISIBLE_DEVICES=)  # a GPU without nvcc would make mmcv try its CUDA ops
+  fi
   set +e
-  MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" "$PY" -m pip install -v --no-build-isolation $MMCV_PINS 2>&1 \
+  env "${MMCV_ENV[@]}" MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
+    "$PY" -m pip install -v --no-build-isolation "${MMCV_PIP[@]}" $MMCV_PINS 2>&1 \
     | tee "$log" | grep --line-buffered -E '^\s*\[[0-9]+/[0-9]+\]|Successfully installed|ERROR|error:' \
     | sed -u -E 's#^\s*(\[[0-9]+/[0-9]+\]).* -c [^ ]*/([^/ ]+) .*#\1 compiling \2#' \
     | while IFS= read -r line; do say "mmcv: ${line:0:140}"; done
   rc=${PIPESTATUS[0]}
   set -e
   [ "$rc" -eq 0 ] || { tail -n 40 "$log" >&2; die "mmcv build (full log: $log)"; }
-  say "mmcv: done in $((SECONDS - t0))s"
+  MMCV_HAVE=$(mmcv_built)
+  say "mmcv: done in $((SECONDS - t0))s ($MMCV_HAVE ops)"
 else
-  say "mmcv: already installed ($MMCV_PINS)"
+  [ "$MMCV_WANT" = cuda ] || [ "$MMCV_HAVE" = cpu ] \
+    || say "mmcv: note: the installed mmcv has CUDA ops, but $MMCV_WHY"
+  say "mmcv: already installed ($MMCV_PINS, $MMCV_HAVE ops)"
 fi
+echo "$MMCV_HAVE" >"$VENV/.mmcv-build"
 
 install_group nodeps --no-deps
 install_group source --no-deps --no-binary xtcocotools --no-build-isolation
@@ -122,8 +154,11 @@ import mmcv.ops, mmdet.apis, mmengine, mmpose.apis, torch, torchvision, xtcocoto
 import tokenpose_mm
 here = os.path.dirname(os.path.dirname(os.path.realpath(tokenpose_mm.__file__)))
 assert here == os.path.realpath(sys.argv[1]), f'tokenpose_mm is imported from {here}, not {sys.argv[1]}'
-print(f'  torch {torch.__version__}, torchvision {torchvision.__version__}, mmcv {mmcv.__version__}, '
-      f'mmengine {mmengine.__version__}, tokenpose_mm {tokenpose_mm.__version__}')
+from mmcv.ops import get_compiling_cuda_version
+cuda_ops = get_compiling_cuda_version()
+ops = 'CPU ops only' if cuda_ops == 'not available' else f'CPU and CUDA {cuda_ops} ops'
+print(f'  torch {torch.__version__}, torchvision {torchvision.__version__}, mmcv {mmcv.__version__} '
+      f'({ops}), mmengine {mmengine.__version__}, tokenpose_mm {tokenpose_mm.__version__}')
 PYEOF
 echo "$STAMP_WANT" >"$STAMP"
 say "ready: $PY"

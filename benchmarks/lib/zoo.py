@@ -39,7 +39,7 @@ def known_models() -> list:
 def resolve_config(name_or_path: str) -> str:
     """A short name (``b``, ``hrnet-w32``), a config file or a ``package::`` name -> a config
     that exists: a file or a ``package::`` name (checked, and later loaded, by
-    :func:`tokenpose_mm.apis.runner_cfg.resolve_config`, the one resolver of config names).
+    :func:`tokenpose_mm.utils.config_files.resolve_config`, the one resolver of config names).
 
     Raises:
         FileNotFoundError: neither a known short name, an existing file nor an installed

@@ -89,3 +89,36 @@ def test_top2_summary_names_joints(pose, tmp_path):
     assert set(out['top2']) == set(pose[2].dataset_meta['keypoint_id2name'].values())
     for joint, picks in out['top2'].items():
         assert len(picks) == 2 and joint not in picks
+
+
+# ------------------------------------------------------------------- any device (CUDA)
+def test_grid_of_maps_stays_on_their_device():
+    """The maps of a model on another device (meta here, CUDA on a GPU) are laid on the grid
+    there, with the kept indices of masked models too; no CPU tensor is indexed with them."""
+    from tokenpose_mm.analysis.attention import _visual_grid
+    full = _visual_grid(torch.rand(17, 256, device='meta'), 17, (16, 16), None)
+    kept = torch.arange(0, 256, 2, device='meta')
+    masked = _visual_grid(torch.rand(17, 128, device='meta'), 17, (16, 16), kept)
+    assert full.device.type == masked.device.type == 'meta'
+    assert full.shape == masked.shape == (17, 16, 16)
+
+
+@pytest.mark.parametrize('masking', [None, dict(strategy='uniform', keep_ratio=0.5)])
+def test_attention_maps_are_computed_where_the_model_lives(pose, masking):
+    from tokenpose_mm.analysis.attention import attention_maps
+    cfg = {'model.neck.depth': 3, 'model.neck.token_masking': masking}
+    model = init_model(config_path('s-v1'), pose[1], device='cpu', cfg_options=cfg).to('meta')
+    visual, keypoint, heatmaps = attention_maps(model, torch.empty(1, 3, 256, 192,
+                                                                   device='meta'))
+    assert visual.device.type == keypoint.device.type == heatmaps.device.type == 'meta'
+    assert (visual.shape, keypoint.shape, heatmaps.shape) == (
+        (3, 17, 16, 16), (3, 17, 17), (1, 17, 64, 48))
+
+
+def test_tool_refuses_a_device_that_is_not_there(pose, tmp_path, capsys):
+    attention_maps = load_tool('analysis', 'attention_maps')
+    code = attention_maps.main([pose[0], pose[1], IMAGE, '--out-dir', str(tmp_path),
+                                '--device', 'cuda:7' if torch.cuda.is_available() else 'cuda'])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "--device 'cuda" in err and ('not available' in err or 'visible' in err)

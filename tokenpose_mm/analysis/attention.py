@@ -2,7 +2,8 @@
 checkpoint and image.
 
 - per-layer attention of chosen keypoint tokens over the visual tokens, upsampled onto the
-  model's input crop (:func:`compute_attention`, :func:`plot_layer_attention`);
+  model's input crop (:func:`compute_attention`, :func:`plot_layer_attention`; computed on the
+  model's device by :func:`attention_maps`);
 - the similarity of the learned keypoint tokens, their inner products
   (:func:`keypoint_token_similarity`, :func:`plot_token_similarity`);
 - each keypoint's two most attended other keypoints in the keypoint-to-keypoint attention
@@ -16,7 +17,7 @@ Figures are drawn with matplotlib's Agg backend (no display needed).
 import os
 import os.path as osp
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -83,22 +84,50 @@ def resolve_keypoints(names: Sequence[str],
 
 
 def _visual_grid(attn: torch.Tensor, K: int, grid: Sequence[int], kept: Optional[torch.Tensor]
-                 ) -> np.ndarray:
-    """(K, n) attention over the visual tokens -> (K, gh, gw), NaN at dropped tokens."""
+                 ) -> torch.Tensor:
+    """(K, n) attention over the visual tokens -> (K, gh, gw) on ``attn``'s device, NaN at
+    dropped tokens (``kept``: the (n,) grid indices of the kept tokens)."""
     gh, gw = grid
     n = attn.shape[-1]
-    full = torch.full((K, gh * gw), float('nan'))
     if n == gh * gw:
-        full = attn
-    elif kept is not None and kept.shape[-1] == n:
-        full[:, kept] = attn
+        return attn.reshape(K, gh, gw)
+    full = attn.new_full((K, gh * gw), float('nan'))
+    if kept is not None and kept.shape[-1] == n:
+        full[:, kept.to(attn.device)] = attn
     # else: an intermediate pruning step whose indices are not reported: left blank
-    return full.reshape(K, gh, gw).numpy()
+    return full.reshape(K, gh, gw)
+
+
+def attention_maps(model: nn.Module, inputs: torch.Tensor
+                   ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The head-averaged attention of one crop, computed where the model lives.
+
+    Args:
+        model (nn.Module): A ``TopdownPoseEstimator`` with a ``TokenPoseNeck``.
+        inputs (torch.Tensor): (1, 3, H, W) normalised crop on the model's device.
+
+    Returns:
+        tuple[torch.Tensor]: on the model's device, float32: (L, K, gh, gw) attention of each
+        keypoint token over the visual-token grid (NaN at dropped tokens), (L, K, K)
+        keypoint-to-keypoint attention, and the (1, K, h, w) heatmaps.
+    """
+    neck = model.neck
+    (tokens, ), maps, kept = neck.forward_with_attention(model.backbone(inputs))
+    heatmaps = model.head.forward((tokens, ))  # (1, K, h, w)
+    K = neck.num_keypoints
+    visual, keypoint = [], []
+    for attn in maps:  # (1, heads, K + n, K + n)
+        attn = attn[0].float().mean(0)  # (K + n, K + n), averaged over heads
+        visual.append(_visual_grid(attn[:K, K:], K, neck.grid,
+                                   None if kept is None else kept[0]))
+        keypoint.append(attn[:K, :K])
+    return torch.stack(visual), torch.stack(keypoint), heatmaps
 
 
 @torch.no_grad()
 def compute_attention(model: nn.Module, image: ImageLike, box=None) -> AttentionResult:
-    """Attention maps of a TokenPose model for one person.
+    """Attention maps of a TokenPose model for one person, on any device (the maps are
+    computed there and copied to the host once).
 
     Args:
         model (nn.Module): An MMPose ``TopdownPoseEstimator`` with a ``TokenPoseNeck``
@@ -118,27 +147,18 @@ def compute_attention(model: nn.Module, image: ImageLike, box=None) -> Attention
     boxes = None if box is None else validate_boxes(box, image.shape)[:1]
     model.eval()
     batch = prepare_batch(model, image, boxes)
-    inputs = batch['inputs']  # (1, 3, H, W), normalised RGB
-    (tokens, ), maps, kept = neck.forward_with_attention(model.backbone(inputs))
-    heatmaps = model.head.forward((tokens, ))  # (1, K, h, w)
-    decoded = model.head.decode(heatmaps)[0]
-
-    K = neck.num_keypoints
-    visual, keypoint = [], []
-    for attn in maps:  # (1, heads, K + n, K + n)
-        attn = attn[0].float().mean(0)  # (K + n, K + n), averaged over heads
-        visual.append(_visual_grid(attn[:K, K:], K, neck.grid,
-                                   None if kept is None else kept[0]))
-        keypoint.append(attn[:K, :K].numpy())
+    inputs = batch['inputs']  # (1, 3, H, W), normalised RGB, on the model's device
+    visual, keypoint, heatmaps = attention_maps(model, inputs)
+    decoded = model.head.decode(heatmaps)[0]  # the codec decodes on the host
     pre = model.data_preprocessor
     crop = inputs[0] * pre.std.to(inputs) + pre.mean.to(inputs)  # (3, H, W) in 0..255
     crop = crop.clamp(0, 255).round().byte().permute(1, 2, 0).cpu().numpy()
     if not getattr(pre, '_channel_conversion', True):  # the input stayed BGR
         crop = crop[..., ::-1]
     return AttentionResult(
-        crop=np.ascontiguousarray(crop), visual=np.stack(visual), keypoint=np.stack(keypoint),
-        keypoints=np.asarray(decoded.keypoints[0]), keypoint_scores=np.asarray(
-            decoded.keypoint_scores[0]), names=keypoint_names(model))
+        crop=np.ascontiguousarray(crop), visual=visual.cpu().numpy(),
+        keypoint=keypoint.cpu().numpy(), keypoints=np.asarray(decoded.keypoints[0]),
+        keypoint_scores=np.asarray(decoded.keypoint_scores[0]), names=keypoint_names(model))
 
 
 def keypoint_token_similarity(neck: nn.Module) -> np.ndarray:

@@ -6,6 +6,7 @@ from typing import Any, Iterator, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
+from ..engine.distributed import on_rank_zero
 from .config import ConfigError
 
 
@@ -55,7 +56,9 @@ def _keypoint_problem(ann: Any, num_keypoints: int) -> Optional[str]:
 
 
 def check_annotation_files(cfg: Config, splits: Sequence[str] = ('train', 'val', 'test')) -> None:
-    """Check the annotation files of the datasets of ``splits`` before MMPose loads them.
+    """Check the annotation files of the datasets of ``splits`` before MMPose loads them, on
+    rank 0 only; in a distributed run every rank raises rank 0's error
+    (:func:`~tokenpose_mm.engine.distributed.on_rank_zero`).
 
     Each dataset with a ``.json`` ``ann_file`` is built through MMPose's registry without
     loading its data (``lazy_init``) for its resolved ``ann_file`` and ``num_keypoints``; the
@@ -68,6 +71,10 @@ def check_annotation_files(cfg: Config, splits: Sequence[str] = ('train', 'val',
         ConfigError: not JSON (line and column named), or an annotation (named by its ``id``, or
             its index and image) with the wrong number of keypoint values.
     """
+    on_rank_zero(_check_annotation_files, cfg, splits)
+
+
+def _check_annotation_files(cfg: Config, splits: Sequence[str]) -> None:
     from mmengine.registry import init_default_scope
     from mmpose.registry import DATASETS
     init_default_scope(cfg.get('default_scope', 'mmpose'))

@@ -15,7 +15,7 @@ import sys
 
 from tokenpose_mm.analysis.attention import save_attention_figures
 from tokenpose_mm.apis import init_pose_model
-from tokenpose_mm.cli import CfgOptionsAction, run_cli
+from tokenpose_mm.cli import CfgOptionsAction, check_device, run_cli
 
 
 def main(argv=None) -> int:
@@ -30,9 +30,11 @@ def main(argv=None) -> int:
     parser.add_argument('--layers', type=int, nargs='+', help='0-based layers (default: all)')
     parser.add_argument('--constraint-layer', type=int, default=-1,
                         help='layer of the top-2 keypoint analysis (default: the last)')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu',
+                        help='cpu, cuda or cuda:N (the maps are computed there)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
+    check_device(args.device)
     model = init_pose_model(args.config, args.checkpoint, args.device, args.cfg_options)
     out = save_attention_figures(
         model, args.image, args.out_dir, box=args.box, keypoints=args.keypoints,
