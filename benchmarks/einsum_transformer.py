@@ -132,9 +132,7 @@ def build_pair(arch: str, device: torch.device) -> Tuple[nn.Module, List[nn.Modu
 
 def ours_run(neck: nn.Module, x: Tensor, pos: Tensor) -> Tensor:
     """Our stacks in series, as the neck runs them: (B, K + N, D) -> (B, K + N, D)."""
-    for stack in neck.stacks:
-        x, _ = stack(x, neck.num_keypoints, pos)
-    return x
+    return neck.encode(x, pos).sequence
 
 
 def einsum_run(stacks: List[nn.Module], x: Tensor, pos: Tensor) -> Tensor:

@@ -93,7 +93,7 @@ def converted_s_v1(root, extra: str = ''):
     from tokenpose_mm.converters import convert_official_checkpoint
     config = osp.join(str(root), 'tokenpose-s-v1-depth3.py')
     with open(config, 'w') as f:
-        f.write(f"_base_ = [{config_path('s-v1')!r}]\nmodel = dict(neck=dict(depth=3))\n{extra}")
+        f.write(f"_base_ = [{config_path('s-v1')!r}]\nmodel = dict(arch=dict(depth=3))\n{extra}")
     checkpoint = osp.join(str(root), 'converted.pth')
     model = convert_official_checkpoint(reference('tokenpose_s_v1_depth3.pth'), config, checkpoint)
     return config, checkpoint, model.eval()

@@ -31,14 +31,14 @@ def test_weights_only_is_still_the_default():
 
 
 def test_mmengine_checkpoint_with_numpy_meta_loads_through_init_model(tmp_path):
-    model = build_model('s-v1', {'model.neck.depth': 1})
+    model = build_model('s-v1', {'model.arch.depth': 1})
     meta = {'dataset_meta': {'flip_indices': np.arange(17), 'sigmas': np.full(17, .05, np.float32),
                              'keypoint_colors': np.zeros((17, 3), np.uint8),
                              'dataset_name': np.str_('coco'), 'num_keypoints': np.int64(17)},
             'epoch': 3, 'lr': np.float64(1e-3)}
     path = str(tmp_path / 'epoch_3.pth')
     save_checkpoint({'meta': meta, 'state_dict': model.state_dict()}, path)
-    loaded = build_model('s-v1', {'model.neck.depth': 1}, checkpoint=path)
+    loaded = build_model('s-v1', {'model.arch.depth': 1}, checkpoint=path)
     for key, value in model.state_dict().items():
         assert torch.equal(loaded.state_dict()[key], value)
     assert loaded.dataset_meta['num_keypoints'] == 17
@@ -59,7 +59,7 @@ def test_code_carrying_checkpoint_is_refused_and_never_runs(tmp_path):
     with pytest.raises(CheckpointError, match='refused to load .*allow-list'):
         load_checkpoint_file(str(evil))
     with pytest.raises(CheckpointError, match='refused to load .*GLOBAL posix.system'):
-        build_model('s-v1', {'model.neck.depth': 1}, checkpoint=str(evil))  # MMPose's init_model
+        build_model('s-v1', {'model.arch.depth': 1}, checkpoint=str(evil))  # MMPose's init_model
     assert not marker.exists()
 
 
@@ -101,7 +101,7 @@ def test_deflated_zip_would_be_loaded_by_torch_and_is_refused_first(tmp_path):
 
 def test_legacy_format_loads_when_its_storages_fit(tmp_path):
     from .engine.crafted_files import legacy_checkpoint
-    state = build_model('t', {'model.neck.depth': 1}).state_dict()
+    state = build_model('t', {'model.arch.depth': 1}).state_dict()
     torch.save({'state_dict': state}, tmp_path / 'old.pth', _use_new_zipfile_serialization=False)
     loaded = load_checkpoint_file(str(tmp_path / 'old.pth'))['state_dict']
     assert all(torch.equal(loaded[k], v) for k, v in state.items())
@@ -117,7 +117,7 @@ def test_good_checkpoint_loads_strictly_and_through_mmpose(tmp_path):
     family, not exact dtype) and through MMPose's own init_model."""
     from tokenpose_mm.apis.inference import init_pose_model
     from .conftest import config_path
-    options = {'model.neck.depth': 1}
+    options = {'model.arch.depth': 1}
     model = build_model('t', options)
     path = str(tmp_path / 'half.pth')
     save_checkpoint({'meta': {'dataset_meta': model.dataset_meta},

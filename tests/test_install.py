@@ -6,6 +6,8 @@ import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from tokenpose_mm.models import variant_name
+
 from .conftest import COCO_CONFIGS, CONFIGS, config_path
 
 
@@ -14,7 +16,7 @@ def test_version_and_registration():
     from mmpose.registry import MODELS
 
     assert tokenpose_mm.__version__.count('.') == 2
-    for name in ('TokenPoseBackbone', 'TokenPoseNeck', 'TokenPoseHead'):
+    for name in ('TokenPoseEstimator', 'TokenPoseBackbone', 'TokenPoseNeck', 'TokenPoseHead'):
         assert MODELS.get(name) is not None, name
 
 
@@ -24,7 +26,7 @@ def test_custom_imports_config_builds_through_mmpose_registry(tmp_path):
         "custom_imports = dict(imports=['tokenpose_mm'], allow_failed_imports=False)\n"
         "model = dict(type='TopdownPoseEstimator',\n"
         "             backbone=dict(type='TokenPoseBackbone', arch='stem'),\n"
-        "             neck=dict(type='TokenPoseNeck', arch='s-v1', depth=1),\n"
+        "             neck=dict(type='TokenPoseNeck', arch=dict(name='s-v1', depth=1)),\n"
         "             head=dict(type='TokenPoseHead', arch='s-v1'))\n")
     cfg = Config.fromfile(str(cfg_file))
     init_default_scope('mmpose')
@@ -46,7 +48,7 @@ def test_unknown_import_fails_loudly(tmp_path):
 def test_every_config_loads(name):
     cfg = Config.fromfile(config_path(name))
     assert cfg.custom_imports['imports'] == ['tokenpose_mm']
-    assert cfg.model.neck.arch == cfg.model.head.arch
+    assert cfg.model.type == 'TokenPoseEstimator' and variant_name(cfg.model) == name
 
 
 def test_every_config_file_is_trained_one_step():

@@ -14,8 +14,8 @@ from tokenpose_mm.utils import load_checkpoint_file
 from .conftest import REPO, build_model, config_path, reference
 
 FIXTURES = {  # fixture -> (our variant, overrides matching the fixture's lowered depth)
-    'tokenpose_s_v1_depth3': ('s-v1', {'model.neck.depth': 3}),
-    'tokenpose_b_depth3': ('b', {'model.neck.depth': 3}),
+    'tokenpose_s_v1_depth3': ('s-v1', {'model.arch.depth': 3}),
+    'tokenpose_b_depth3': ('b', {'model.arch.depth': 3}),
 }
 
 
@@ -44,7 +44,8 @@ def test_fresh_sine_table_equals_the_official_one(fixture):
     table, = (v for k, v in official.items() if k.endswith('.pos_embedding'))
     with open(reference(f'{fixture}.yaml')) as f:
         pos_encoding = yaml.safe_load(f)['MODEL']['POS_EMBEDDING_TYPE']
-    neck = MODELS.build(dict(type='TokenPoseNeck', arch=arch, depth=3, pos_encoding=pos_encoding))
+    neck = MODELS.build(dict(type='TokenPoseNeck', arch=dict(name=arch, depth=3),
+                             pos_encoding=pos_encoding))
     neck.init_weights()
     ours = neck.pos_embedding.detach()
     assert (pos_encoding, ours.shape, ours.dtype) == ('sine-full', table.shape, torch.float32)
@@ -59,7 +60,7 @@ def test_checkpoint_pth_with_module_prefix(tmp_path):
     wrapped = {'epoch': 3, 'perf': 0.5,
                'state_dict': {'module.' + k: v for k, v in official.items()},
                'best_state_dict': official}
-    model = build_model('s-v1', {'model.neck.depth': 3})
+    model = build_model('s-v1', {'model.arch.depth': 3})
     state = convert_official_state_dict(official_state_dict(wrapped), model, 's-v1')
     assert torch.equal(state['neck.keypoint_tokens'], official['features.keypoint_token'])
 
@@ -75,7 +76,7 @@ def test_l_keys_map_to_three_stacks():
 
 def test_wrong_variant_names_every_problem():
     official = official_state_dict(load_checkpoint_file(reference('tokenpose_b_depth3.pth')))
-    model = build_model('s-v1', {'model.neck.depth': 3})
+    model = build_model('s-v1', {'model.arch.depth': 3})
     with pytest.raises(CheckpointMismatchError) as e:
         convert_official_state_dict(official, model, 's-v1')
     msg = str(e.value)
@@ -86,13 +87,13 @@ def test_wrong_variant_names_every_problem():
 
 def test_deeper_model_reports_missing_layers():
     official = official_state_dict(load_checkpoint_file(reference('tokenpose_s_v1_depth3.pth')))
-    model = build_model('s-v1', {'model.neck.depth': 4})
+    model = build_model('s-v1', {'model.arch.depth': 4})
     with pytest.raises(CheckpointMismatchError, match=r'missing in the checkpoint: neck.stacks.0.layers.3'):
         convert_official_state_dict(official, model, 's-v1')
 
 
 def test_unknown_official_keys_and_non_checkpoints():
-    model = build_model('s-v1', {'model.neck.depth': 3})
+    model = build_model('s-v1', {'model.arch.depth': 3})
     official = official_state_dict(load_checkpoint_file(reference('tokenpose_s_v1_depth3.pth')))
     official['features.extra_thing.weight'] = torch.zeros(1)
     with pytest.raises(CheckpointMismatchError, match='unknown official keys: features.extra_thing'):

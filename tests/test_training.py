@@ -106,14 +106,14 @@ def test_short_training_with_token_masking(masking, tmp_path):
 
 def test_mpii_pckh_evaluation_runs_on_the_sample(tmp_path):
     config = VARIANT_CONFIGS['l-d6-mpii']
-    runner = runner_for(config, str(tmp_path), {'model.neck.depth': 1}, batch_size=5)
+    runner = runner_for(config, str(tmp_path), {'model.arch.depth': 1}, batch_size=5)
     metrics = runner.test()
     assert 'PCK' in metrics and 'Head PCK' in metrics and 0 <= metrics['PCK'] <= 100
 
 
 def test_interrupted_training_resumes_epoch_optimizer_and_schedule(tmp_path):
     options = {'train_cfg.max_epochs': 3, 'val_cfg': None, 'val_dataloader': None,
-               'val_evaluator': None, 'model.neck.depth': 1,
+               'val_evaluator': None, 'model.arch.depth': 1,
                'default_hooks.checkpoint.interval': 1,
                # x0.1 after epoch 2; end is explicit (by default it is the run's max_epochs)
                'param_scheduler': [dict(type='MultiStepLR', begin=0, end=3, milestones=[2],
@@ -137,7 +137,7 @@ def test_interrupted_training_resumes_epoch_optimizer_and_schedule(tmp_path):
 
 def test_two_process_distributed_training_and_evaluation(tmp_path):
     """torch's launcher, two CPU processes on gloo, through tools/dist_train.sh."""
-    options = [f'work_dir={tmp_path}', 'train_cfg.max_epochs=1', 'model.neck.depth=1',
+    options = [f'work_dir={tmp_path}', 'train_cfg.max_epochs=1', 'model.arch.depth=1',
                'train_dataloader.batch_size=2', 'val_dataloader.batch_size=2',
                'default_hooks.checkpoint.save_best=None', 'train_cfg.val_interval=1']
     env = {'PYTHON': sys.executable, 'PORT': '29731', 'OMP_NUM_THREADS': '1',

@@ -42,7 +42,7 @@ def main(argv=None) -> int:
                         'checkpoint.pth)')
     parser.add_argument('dst', metavar='OUT.pth', help='output MMEngine checkpoint')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='override config settings, e.g. model.neck.depth=3')
+                        help='override config settings, e.g. model.arch.depth=3')
     args = parser.parse_args(argv)
     try:
         convert_official_checkpoint(args.src, args.config, args.dst, args.cfg_options)

@@ -1,5 +1,5 @@
 # The official TokenPose recipe on COCO 256x192 (DESIGN.md section 3) with MMPose components.
-# Variant configs inherit this file and set the arch of backbone, neck and head.
+# Variant configs inherit this file and name their variant once: model = dict(arch=dict(name=...)).
 _base_ = ['mmpose::_base_/default_runtime.py']
 import importlib.util  # noqa: E402  (stdlib: finds MMPose's installed files, imports nothing)
 
@@ -39,29 +39,37 @@ codec = dict(
     unbiased=True,
     blur_kernel_size=11)
 
+# MMPose's COCO metainfo (keypoint names, skeleton, flip pairs, sigmas) by its installed path:
+# the dataset's default, 'configs/_base_/datasets/coco.py', is looked up in the working
+# directory (MMPose then warns and falls back to its own copy on every config load)
+metainfo = dict(from_file=importlib.util.find_spec('mmpose').submodule_search_locations[0] +
+                '/.mim/configs/_base_/datasets/coco.py')
+
 model = dict(
-    type='TopdownPoseEstimator',
+    type='TokenPoseEstimator',
+    # the variant, named once: it gives the backbone's front-end, the neck and the head; a
+    # variant config sets model = dict(arch=dict(name='t')), and any field can be overridden
+    # there, e.g. arch=dict(name='b', depth=3) or --cfg-options model.arch.depth=3
+    arch=dict(name='b'),
+    # the keypoints (K, names, flip pairs) come from the dataset metainfo, as the dataloaders'
+    metainfo=metainfo,
     data_preprocessor=dict(
         type='PoseDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         bgr_to_rgb=True),
-    backbone=dict(type='TokenPoseBackbone', arch='hrnet-w32'),
-    neck=dict(type='TokenPoseNeck', arch='b'),
+    # the modules: their variant comes from arch (the backbone's front-end too), the input and
+    # heatmap sizes from the codec
+    backbone=dict(type='TokenPoseBackbone'),
+    neck=dict(type='TokenPoseNeck'),
     head=dict(
         type='TokenPoseHead',
-        arch='b',
         loss=dict(type='KeypointMSELoss', use_target_weight=True),
         decoder=codec),
     # flip test averaged without the one-pixel heatmap shift, as the official code
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False))
 
 dataset_type = 'CocoDataset'
-# MMPose's COCO metainfo (keypoint names, skeleton, flip pairs, sigmas) by its installed path:
-# the dataset's default, 'configs/_base_/datasets/coco.py', is looked up in the working
-# directory (MMPose then warns and falls back to its own copy on every config load)
-metainfo = dict(from_file=importlib.util.find_spec('mmpose').submodule_search_locations[0] +
-                '/.mim/configs/_base_/datasets/coco.py')
 data_mode = 'topdown'
 data_root = 'data/coco/'
 

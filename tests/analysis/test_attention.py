@@ -41,7 +41,7 @@ def test_maps_cover_every_layer_and_the_patch_grid(pose):
 
 
 def test_masked_tokens_are_blank(pose):
-    cfg = {'model.neck.depth': 3,
+    cfg = {'model.arch.depth': 3,
            'model.neck.token_masking': dict(strategy='uniform', keep_ratio=0.5)}
     model = init_model(config_path('s-v1'), pose[1], device='cpu', cfg_options=cfg)
     result = compute_attention(model, IMAGE)

@@ -24,7 +24,7 @@ def _strict(text: str):
 @pytest.fixture(scope='module')
 def inferencer():
     # random weights, one encoder layer: naming and writing are what is tested
-    return TopdownInferencer(config_path('s-v1'), None, cfg_options={'model.neck.depth': 1})
+    return TopdownInferencer(config_path('s-v1'), None, cfg_options={'model.arch.depth': 1})
 
 
 def test_inputs_differing_only_in_extension_keep_their_own_outputs(inferencer, tmp_path):

@@ -19,7 +19,7 @@ from ..conftest import COCO_TINY, MPII_TINY, converted_s_v1, load_tool
 
 IMAGE = osp.join(COCO_TINY, '000000196141.jpg')  # 640x427, several people
 DETECTOR = 'mmdet::rtmdet/rtmdet_tiny_8xb32-300e_coco.py'
-DEPTH3 = {'model.neck.depth': 3}
+DEPTH3 = {'model.arch.depth': 3}
 
 
 @pytest.fixture(scope='module')

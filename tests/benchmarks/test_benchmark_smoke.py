@@ -52,7 +52,7 @@ def test_einsum_baseline_reproduces_our_transformer():
     finally:
         sys.path.remove(osp.join(REPO, 'benchmarks'))
     from tokenpose_mm.models.necks import TokenPoseNeck
-    neck = TokenPoseNeck('l-d24', depth=2).eval()  # 3 stacks of 2 layers, 12 heads
+    neck = TokenPoseNeck(dict(name='l-d24', depth=2)).eval()  # 3 stacks of 2 layers, 12 heads
     stacks = [einsum_copy(s, neck.num_keypoints) for s in neck.stacks]
     x = torch.randn(2, neck.num_keypoints + 256, 192)
     with torch.no_grad():

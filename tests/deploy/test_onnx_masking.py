@@ -29,7 +29,7 @@ def masked_t(tmp_path, masking: dict) -> str:
     """TokenPose-T with two encoder layers and ``masking``: a config file in ``tmp_path``."""
     config = tmp_path / 'tmpose-t-depth2.py'
     config.write_text(f'_base_ = [{config_path("t")!r}]\n'
-                      f'model = dict(neck=dict(depth=2, token_masking={masking!r}))\n')
+                      f'model = dict(arch=dict(depth=2), neck=dict(token_masking={masking!r}))\n')
     return str(config)
 
 
@@ -77,12 +77,12 @@ def test_published_tmpose_config_exports_with_the_tool(tmp_path, capsys):
     """The published TMPose-B random 0.6 setting (two encoder layers here, for speed) exports
     through tools/deploy/export_onnx.py and passes its onnxruntime check."""
     config = osp.join(CONFIGS, 'tmpose/coco/td-hm_tmpose-b-random0.6_4xb32-300e_coco-256x192.py')
-    model = init_model(config, None, device='cpu', cfg_options={'model.neck.depth': 2})
+    model = init_model(config, None, device='cpu', cfg_options={'model.arch.depth': 2})
     checkpoint = str(tmp_path / 'tmpose-b.pth')
     save_checkpoint({'state_dict': model.state_dict()}, checkpoint)
     tool = load_tool('deploy', 'export_onnx')
     code = tool.main([config, checkpoint, str(tmp_path / 'tmpose-b.onnx'), '--images', IMAGES[0],
-                      '--cfg-options', 'model.neck.depth=2'])
+                      '--cfg-options', 'model.arch.depth=2'])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert 'onnxruntime vs PyTorch on 1 real crops: max abs diff' in captured.out

@@ -66,7 +66,7 @@ def train_tool(tmp: Path, *args: str, options: Optional[dict] = None) -> None:
 
 
 def tiny_model(checkpoint: Optional[Path] = None, variant: str = 's-v1', **options):
-    return build_model(variant, {'model.neck.depth': 1, **options},
+    return build_model(variant, {'model.arch.depth': 1, **options},
                        None if checkpoint is None else str(checkpoint))
 
 
@@ -128,7 +128,7 @@ def _init_model_logged(checkpoint: Path) -> str:
 
 def _inference_16_keypoints(tmp: Path) -> None:
     from mmpose.apis import inference_topdown
-    model = tiny_model(**{'model.neck.num_keypoints': 16, 'model.head.num_keypoints': 16})
+    model = tiny_model(**K16)
     inference_topdown(model, os.path.join(COCO_TINY, '000000000785.jpg'),
                       np.array([[0., 0., 200., 300.]]))
 
@@ -149,13 +149,16 @@ def _converter_evil(tmp: Path) -> None:
     with contextlib.redirect_stderr(out):
         code = tool('convert_official_checkpoint').main(
             [TINY_CONFIG, str(evil_file(tmp)), str(tmp / 'out.pth'), '--cfg-options',
-             'model.neck.depth=1'])
+             'model.arch.depth=1'])
     assert code == 1 and not (tmp / 'out.pth').exists()
     errors = [line for line in out.getvalue().splitlines() if line.startswith('error:')]
     raise SystemExit(errors[0])
 
 
-K16 = {'model.neck.num_keypoints': 16, 'model.head.num_keypoints': 16}
+# a 16-keypoint model (the model's K follows model.metainfo: MPII's) on COCO data
+K16 = {'model.metainfo.from_file': os.path.join(
+    importlib.util.find_spec('mmpose').submodule_search_locations[0],
+    '.mim/configs/_base_/datasets/mpii.py')}
 
 CASES: List[Case] = [
     # -- training
@@ -179,16 +182,28 @@ CASES: List[Case] = [
          lambda t: _check_init_model(tiny_model(**K16)),
          r"ValueError: the model metainfo 'coco' has 17 keypoints .* predicts 16 \(out_channels\)"),
     # -- model config, built from the config files through MMPose's registry (init_model)
-    Case('Model config', "model.neck.arch='x' (unknown variant)", 'init_model / any tool',
-         lambda t: tiny_model(**{'model.neck.arch': 'x'}),
+    Case('Model config', "model.arch.name='x' (unknown variant)", 'init_model / any tool',
+         lambda t: tiny_model(**{'model.arch.name': 'x'}),
          r"unknown TokenPose arch 'x'; expected one of \[.*'s-v1'"),
-    Case('Model config', "model.head.arch='s-v3' (unknown variant)", 'init_model / any tool',
+    Case('Model config', "model.head.arch='s-v3' beside model.arch", 'init_model / any tool',
          lambda t: tiny_model(**{'model.head.arch': 's-v3'}),
-         r"unknown TokenPose arch 's-v3'; expected one of"),
-    Case('Model config', "model.backbone.arch='resnet50' (unknown front-end)", 'init_model',
-         lambda t: tiny_model(**{'model.backbone.arch': 'resnet50'}),
+         r"model.head.arch='s-v3' contradicts model.arch='s-v1'; name the variant once"),
+    Case('Model config', "model.backbone.arch='hrnet-w32' (not S-v1's front-end)", 'init_model',
+         lambda t: tiny_model(**{'model.backbone.arch': 'hrnet-w32'}),
+         r"model.backbone.arch='hrnet-w32' contradicts model.arch='s-v1', whose front-end is "
+         r"'stem'"),
+    Case('Model config', "model.arch.front_end='resnet50' (unknown front-end)", 'init_model',
+         lambda t: tiny_model(**{'model.arch.front_end': 'resnet50'}),
          r"unknown front-end 'resnet50'; expected one of "
          r"\['hrnet-w32', 'hrnet-w48', 'image', 'stem'\]"),
+    Case('Model config', 'model.neck.depth=3 (a variant field in a module)', 'init_model',
+         lambda t: tiny_model(**{'model.neck.depth': 3}),
+         r"model.neck.depth=3: depth is a field of the variant, named once in model.arch; write "
+         r"arch=dict\(name='s-v1', depth=3\)"),
+    Case('Model config', 'model.arch.num_keypoints=16, COCO metainfo has 17', 'init_model',
+         lambda t: tiny_model(**{'model.arch.num_keypoints': 16}),
+         r"model.arch num_keypoints=16 contradicts model.metainfo, whose dataset has 17 "
+         r"keypoints"),
     Case('Model config', "token_masking strategy 'checkerboard'", 'init_model',
          lambda t: tiny_model(**{'model.neck.token_masking': dict(strategy='checkerboard',
                                                                   keep_ratio=.6)}),
@@ -201,21 +216,21 @@ CASES: List[Case] = [
          lambda t: tiny_model(**{'model.neck.token_masking': dict(strategy='uniform',
                                                                   keep_ratio=0)}),
          r'keep_ratio.*\(0, 1\].*0'),
-    Case('Model config', 'model.neck.patch_size=(5, 3) on the 64x48 feature map', 'init_model',
-         lambda t: tiny_model(**{'model.neck.patch_size': (5, 3)}),
+    Case('Model config', 'model.arch.patch_size=(5, 3) on the 64x48 feature map', 'init_model',
+         lambda t: tiny_model(**{'model.arch.patch_size': (5, 3)}),
          r'patch_size \(h, w\)=\(5, 3\) does not divide the feature map \(h, w\)=\(64, 48\)'),
     Case('Model config', "model.neck.pos_encoding='rope'", 'init_model',
          lambda t: tiny_model(**{'model.neck.pos_encoding': 'rope'}),
          r"unknown pos_encoding 'rope'; expected one of"),
-    Case('Model config', 'model.head.heatmap_size=(32, 32), codec 48x64', 'init_model',
-         lambda t: tiny_model(**{'model.head.heatmap_size': (32, 32)}),
-         r'decoder heatmap_size \(w, h\)=\(48, 64\) differs from the head heatmap_size '
-         r'\(w, h\)=\(32, 32\)'),
+    Case('Model config', 'model.arch.heatmap_size=(32, 32), codec 48x64', 'init_model',
+         lambda t: tiny_model(**{'model.arch.heatmap_size': (32, 32)}),
+         r'model.arch heatmap_size=\(32, 32\) contradicts the head decoder '
+         r'heatmap_size=\(48, 64\)'),
     # -- checkpoints
     Case('Checkpoints', 'TokenPose-B checkpoint, S-v1 config', 'tools/test.py',
          lambda t: test_tool(t, b_checkpoint(t)),
          r"CheckpointMismatchError: the checkpoint '.*tokenpose-b.pth' does not fit the "
-         r"TopdownPoseEstimator "
+         r"TokenPoseEstimator "
          r"\(arch 's-v1'\).*not in the model: backbone\.transition1\..*"
          r"shape mismatch: neck\.patch_embed\.weight: checkpoint \(192, 384\) vs model "
          r"\(192, 3072\)"),

@@ -22,7 +22,7 @@ WEIGHT_CASES: List[Case] = []
 #    check_checkpoint; tokenpose_mm/utils/checkpoint.py: check_declared_size)
 
 T_CONFIG, IMAGE = config_path('t'), os.path.join(COCO_TINY, '000000000785.jpg')
-DEPTH1 = ['--cfg-options', 'model.neck.depth=1']
+DEPTH1 = ['--cfg-options', 'model.arch.depth=1']
 
 
 def _cli(path: str, *argv) -> None:
@@ -62,7 +62,7 @@ def _nan(tensor: torch.Tensor) -> torch.Tensor:
 
 
 def _inferencer(checkpoint: Path) -> None:
-    TopdownInferencer(T_CONFIG, str(checkpoint), cfg_options={'model.neck.depth': 1})
+    TopdownInferencer(T_CONFIG, str(checkpoint), cfg_options={'model.arch.depth': 1})
 
 
 def _demo(t: Path, checkpoint: Path, image: str = IMAGE) -> None:
@@ -82,7 +82,7 @@ def _official_with_nan(t: Path) -> None:
     official['features.mlp_head.3.weight'] = _nan(official['features.mlp_head.3.weight'])
     torch.save(official, t / 'official.pth')
     _cli('convert_official_checkpoint', config_path('s-v1'), t / 'official.pth', t / 'out.pth',
-         '--cfg-options', 'model.neck.depth=3')
+         '--cfg-options', 'model.arch.depth=3')
 
 
 def _swap_names(meta: dict) -> None:
@@ -97,11 +97,11 @@ def _load_header_limit(t: Path) -> str:
     return 'accepted'
 
 
-_NOT_T = (r"error: the checkpoint '.*s-v1.pth' does not fit the TopdownPoseEstimator \(arch 't'\) "
+_NOT_T = (r"error: the checkpoint '.*s-v1.pth' does not fit the TokenPoseEstimator \(arch 't'\) "
           r"of .*tokenpose-t_.*not in the model: backbone\.conv1\.weight, .*shape mismatch: "
           r"neck\.patch_embed\.weight: checkpoint \(192, 3072\) vs model \(192, 576\)")
 _NOT_S = (r"CheckpointMismatchError: the checkpoint '.*t.pth' does not fit the "
-          r"TopdownPoseEstimator \(arch 's-v1'\) of .*missing in the checkpoint: backbone\.")
+          r"TokenPoseEstimator \(arch 's-v1'\) of .*missing in the checkpoint: backbone\.")
 _CONTENT = 'Checkpoint content (every loading path)'
 WEIGHT_CASES += [
     Case(_CONTENT, 'TokenPose-S-v1 checkpoint, T config', entry,

@@ -17,7 +17,7 @@ TINY_CONFIG = config_path('tokenpose/coco/td-hm_tokenpose-s-v1_1xb8-80e_coco-tin
 # one encoder layer, 4 of the 12 people in batches of 2 (2 iterations per epoch), validation on
 # 4 people, a checkpoint every epoch, deterministic
 TINY_OPTIONS: Dict[str, object] = {
-    'model.neck.depth': 1,
+    'model.arch.depth': 1,
     'train_cfg.max_epochs': 2,
     'train_cfg.val_interval': 1,
     'train_dataloader.batch_size': 2,

@@ -64,7 +64,7 @@ def test_table_is_read_only_and_overrides_do_not_leak():
         TOKENPOSE_ARCHS['b'] = TOKENPOSE_ARCHS['t']  # type: ignore[index]
     with pytest.raises(dataclasses.FrozenInstanceError):
         TOKENPOSE_ARCHS['b'].depth = 3  # type: ignore[misc]
-    small = build_model('b', cfg_options={'model.neck.depth': 2})
+    small = build_model('b', cfg_options={'model.arch.depth': 2})
     assert len(small.neck.stacks[0].layers) == 2
     assert get_arch('b').depth == 12
     assert len(build_model('b').neck.stacks[0].layers) == 12

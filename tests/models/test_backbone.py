@@ -81,7 +81,7 @@ def test_frozen_stages_hold_through_the_runner(tmp_path):
     with ``frozen_stages=3`` (weights and BN statistics) stays as it was, the neck learns."""
     from ..test_training import runner_for
     runner = runner_for('b', str(tmp_path), {
-        'model.backbone.frozen_stages': 3, 'model.neck.depth': 1, 'train_cfg.max_epochs': 1,
+        'model.backbone.frozen_stages': 3, 'model.arch.depth': 1, 'train_cfg.max_epochs': 1,
         'val_cfg': None, 'val_dataloader': None, 'val_evaluator': None},
         batch_size=2, num_samples=2)
     runner.model.init_weights()  # the runner then skips it

@@ -30,7 +30,7 @@ def trained(tmp_path_factory):
     cfg.merge_from_dict({'work_dir': work_dir, 'train_cfg.max_epochs': 3, 'val_cfg': None,
                          'val_dataloader': None, 'val_evaluator': None,
                          'default_hooks.checkpoint.save_best': None, 'randomness': {'seed': 0},
-                         'model.neck.depth': 4,
+                         'model.arch.depth': 4,
                          'visualizer.name': f'visualizer:{work_dir}'})
     runner = Runner.from_cfg(cfg)
     runner.train()

@@ -31,7 +31,7 @@ def test_two_and_one_layer_mlps():
 
 
 def test_forward_is_row_major():
-    head = TokenPoseHead('b', hidden_dims=())
+    head = TokenPoseHead(dict(name='b', head_hidden_dims=()))
     with torch.no_grad():
         head.mlp[1].weight.zero_()
         head.mlp[1].bias.copy_(torch.arange(64 * 48, dtype=torch.float32))
@@ -67,9 +67,13 @@ def test_prediction_without_heatmaps_by_default():
     assert isinstance(preds, list) and isinstance(preds[0].keypoints, np.ndarray)
 
 
-def test_decoder_size_must_match_head():
-    with pytest.raises(ValueError, match=r'decoder heatmap_size \(w, h\)=\(72, 96\) differs'):
-        TokenPoseHead('b', decoder=dict(CODEC, heatmap_size=(72, 96), input_size=(288, 384)))
+def test_heatmap_size_follows_the_decoder_and_a_contradiction_is_refused():
+    codec = dict(CODEC, heatmap_size=(72, 96), input_size=(288, 384))
+    head = TokenPoseHead('b', decoder=codec)
+    assert head.heatmap_size == (72, 96) and head.mlp[-1].out_features == 72 * 96
+    with pytest.raises(ValueError, match=r'decoder heatmap_size \(w, h\)=\(72, 96\) differs '
+                       r'from the heatmap_size \(w, h\)=\(48, 64\)'):
+        TokenPoseHead(dict(name='b', heatmap_size=(48, 64)), decoder=codec)
 
 
 def test_wrong_tokens_are_named():

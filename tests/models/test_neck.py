@@ -8,9 +8,12 @@ from tokenpose_mm.models import TokenPoseNeck
 from tokenpose_mm.models.layers import sine_positional_encoding
 
 
-def small_neck(**kwargs):
-    kwargs.setdefault('depth', 2)
-    return TokenPoseNeck(arch=kwargs.pop('arch', 'b'), **kwargs).eval()
+def small_neck(arch: str = 'b', **kwargs):
+    """A neck of variant ``arch`` with 2 layers; arch fields in ``kwargs`` go to its arch dict."""
+    module_args = ('in_channels', 'feature_size', 'pos_encoding', 'token_masking')
+    fields = {k: kwargs.pop(k) for k in list(kwargs) if k not in module_args}
+    fields.setdefault('depth', 2)
+    return TokenPoseNeck(arch=dict(name=arch, **fields), **kwargs).eval()
 
 
 def test_patch_embedding_is_channel_last_row_major():
@@ -73,7 +76,7 @@ def test_runs_on_any_backbone_channel_count_and_feature_size():
 
 
 def test_fusion_concatenates_stacks():
-    neck = TokenPoseNeck(arch='l-d24', depth=1).eval()
+    neck = TokenPoseNeck(arch=dict(name='l-d24', depth=1)).eval()
     tokens, = neck(torch.rand(1, 48, 64, 48))
     assert tokens.shape == (1, 17, 3 * 192)
 
@@ -100,9 +103,9 @@ def test_encoder_runs_on_scaled_dot_product_attention():
 
 
 def test_per_dim_scale_of_s():
-    neck = TokenPoseNeck(arch='s-v1', depth=1)
+    neck = small_neck('s-v1', depth=1)
     assert neck.stacks[0].layers[0].attn.scale == pytest.approx(192**-0.5)
-    assert TokenPoseNeck(arch='b', depth=1).stacks[0].layers[0].attn.scale == pytest.approx(24**-0.5)
+    assert small_neck('b', depth=1).stacks[0].layers[0].attn.scale == pytest.approx(24**-0.5)
 
 
 @pytest.mark.parametrize('kwargs, message', [

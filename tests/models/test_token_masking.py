@@ -11,7 +11,7 @@ GRID = (16, 16)
 
 def neck(strategy=None, keep=0.6, **kwargs):
     masking = None if strategy is None else dict(strategy=strategy, keep_ratio=keep, **kwargs)
-    return TokenPoseNeck(arch='b', depth=3, token_masking=masking)
+    return TokenPoseNeck(arch=dict(name='b', depth=3), token_masking=masking)
 
 
 @pytest.mark.parametrize('strategy', ['random', 'uniform', 'block'])
@@ -96,13 +96,16 @@ def test_attention_pruning_keeps_most_attended_tokens():
     assert kept.shape == (1, 64) and torch.equal(kept[0], kept[0].unique())
 
 
-def test_attention_scores_equal_the_full_attention_rows():
-    model = neck('attention', keep=0.5, layers=(1, )).eval()
-    layer = model.stacks[0].layers[1]
+@pytest.mark.parametrize('arch', ['b', 's-v1'])  # head_dim and dim scales
+def test_attention_scores_equal_the_full_attention_rows(arch):
+    model = TokenPoseNeck(arch=dict(name=arch, depth=2),
+                          token_masking=dict(strategy='attention', keep_ratio=.5, layers=(1, )))
+    layer = model.eval().stacks[0].layers[1]
     x = torch.rand(1, 17 + 256, 192)
     with torch.no_grad():
-        scores = model.token_selection.keypoint_attention(layer, x, 17)
+        scores = layer.keypoint_attention(x, 17)  # (1, 256), from the 17 query rows only
         _, full = layer.attn(layer.norm1(x), need_weights=True)
+    assert scores.shape == (1, 256)
     assert torch.allclose(scores, full[:, :, :17, 17:].mean(dim=(1, 2)), atol=1e-6)
 
 
@@ -116,7 +119,7 @@ def test_attention_scores_equal_the_full_attention_rows():
 ])
 def test_bad_masking_configs(masking, message):
     with pytest.raises(ValueError, match=message):
-        TokenPoseNeck(arch='b', depth=3, token_masking=masking)
+        TokenPoseNeck(arch=dict(name='b', depth=3), token_masking=masking)
 
 
 # ----------------------------------------------------------- block masking: contiguous zones
@@ -150,7 +153,7 @@ def test_block_masking_drops_contiguous_zones_random_masking_does_not():
     x = torch.rand(128, 32, 64, 48)
     statistic = {}
     for strategy in ('block', 'random'):
-        model = TokenPoseNeck(arch='b', depth=1,
+        model = TokenPoseNeck(arch=dict(name='b', depth=1),
                               token_masking=dict(strategy=strategy, keep_ratio=0.5)).train()
         with torch.no_grad():
             kept = model.forward_with_attention(x)[2]
@@ -202,7 +205,7 @@ def reference_pruned_forward(model: TokenPoseNeck, feats: torch.Tensor, keep: fl
     ('l-d6-mpii', 48, (64, 64), None, 0.7, (1, 2, 4, 5)),
 ])
 def test_attention_pruning_equals_a_slow_reference(arch, channels, size, depth, keep, layers):
-    model = TokenPoseNeck(arch=arch, depth=depth,
+    model = TokenPoseNeck(arch=dict(name=arch, depth=depth),
                           token_masking=dict(strategy='attention', keep_ratio=keep,
                                              layers=layers)).eval()
     feats = torch.rand(2, channels, *size)

@@ -11,6 +11,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from torch import Tensor, nn
 
+from ..models.archs import variant_name
 from ..utils import CheckpointMismatchError, check_checkpoint
 
 # official encoder-layer parts -> ours (Residual(PreNorm(fn)) wrappers flattened)
@@ -106,7 +107,7 @@ def convert_official_checkpoint(src: str, config: str, dst: str,
     from ..utils import load_checkpoint_file
 
     model = init_model(config, None, device='cpu', cfg_options=cfg_options)
-    arch = model.cfg.model.get('neck', {}).get('arch', '?')
+    arch = variant_name(model.cfg.model) or '?'
     state = convert_official_state_dict(official_state_dict(load_checkpoint_file(src)), model, arch)
     model.load_state_dict(state, strict=True)
     save_checkpoint({'meta': {'converted_from': src, 'arch': arch}, 'state_dict': state}, dst)

@@ -1,9 +1,9 @@
 """Every TokenPose variant, defined once.
 
 ``FRONT_ENDS`` describes the CNN front-ends (the backbone), ``TOKENPOSE_ARCHS`` the variants of
-the paper. The backbone, neck and head each take ``arch`` and read their part from here; any
-field can be overridden by the module's own argument (for example ``depth=3`` for a test).
-Both tables are read-only.
+the paper. A config names the variant once, as ``model.arch`` of :class:`TokenPoseEstimator`:
+a name (``'b'``) or a dict of a name and field overrides (``dict(name='b', depth=3)``), which
+:func:`resolve_arch` turns into a :class:`TokenPoseArch`. Both tables are read-only.
 
 Conventions: ``feature_size`` and ``patch_size`` are (height, width) like tensors;
 ``input_size`` and ``heatmap_size`` are (width, height) like MMPose codecs.
@@ -11,7 +11,7 @@ Conventions: ``feature_size`` and ``patch_size`` are (height, width) like tensor
 import dataclasses
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping, Tuple
+from typing import Any, Mapping, Optional, Tuple, Union
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def get_arch(name: str, **overrides) -> TokenPoseArch:
         ValueError: an override has a wrong type or value (:func:`check_arch`).
     """
     arch = _lookup(TOKENPOSE_ARCHS, name, 'TokenPose arch')
-    fields = {f.name for f in dataclasses.fields(TokenPoseArch)}
+    fields = set(arch_fields())
     unknown = set(overrides) - fields
     if unknown:
         raise TypeError(f'{sorted(unknown)} are not TokenPose arch fields; expected {sorted(fields)}')
@@ -111,6 +111,45 @@ def get_arch(name: str, **overrides) -> TokenPoseArch:
     arch = dataclasses.replace(arch, **changes)
     check_arch(arch, name)
     return arch
+
+
+ArchSpec = Union[str, Mapping[str, Any]]
+
+
+def arch_fields() -> Tuple[str, ...]:
+    """The field names of :class:`TokenPoseArch` (what an arch dict may override)."""
+    return tuple(f.name for f in dataclasses.fields(TokenPoseArch))
+
+
+def split_arch(arch: ArchSpec) -> Tuple[str, dict]:
+    """``'b'`` or ``dict(name='b', **overrides)`` -> ``('b', overrides)``.
+
+    Raises:
+        TypeError: ``arch`` is neither a variant name nor a dict with a ``name``.
+    """
+    if isinstance(arch, str):
+        return arch, {}
+    if isinstance(arch, Mapping) and isinstance(arch.get('name'), str):
+        overrides = {k: v for k, v in arch.items() if k != 'name'}
+        return arch['name'], overrides
+    raise TypeError(f"arch must be a variant name such as 'b' or a dict "
+                    f"dict(name='b', depth=3, ...), got {arch!r}")
+
+
+def resolve_arch(arch: ArchSpec) -> Tuple[str, TokenPoseArch]:
+    """A variant name or ``dict(name=..., **overrides)`` -> ``(name, TokenPoseArch)``."""
+    name, overrides = split_arch(arch)
+    return name, get_arch(name, **overrides)
+
+
+def variant_name(model_cfg: Optional[Mapping]) -> Optional[str]:
+    """The variant a model config names (``model.arch``; ``model.neck.arch`` in configs of
+    the plain ``TopdownPoseEstimator``), or None."""
+    model_cfg = model_cfg or {}
+    arch = model_cfg.get('arch', (model_cfg.get('neck') or {}).get('arch'))
+    if isinstance(arch, str):
+        return arch
+    return arch.get('name') if isinstance(arch, Mapping) else None
 
 
 def _is_int(value, minimum: int = 1) -> bool:

@@ -155,9 +155,10 @@ def dataset_meta_problems(meta: Any, num_keypoints: Optional[int],
 
 
 def describe_model(model: nn.Module, cfg: Any = None) -> str:
-    """``"TopdownPoseEstimator (arch 's-v1') of <config file>"`` for messages."""
+    """``"TokenPoseEstimator (arch 's-v1') of <config file>"`` for messages."""
+    from ..models.archs import variant_name
     cfg = cfg if cfg is not None else getattr(model, 'cfg', None)
-    arch = (cfg.get('model', {}).get('neck', {}) or {}).get('arch') if cfg is not None else None
+    arch = variant_name(cfg.get('model')) if cfg is not None else None
     where = getattr(cfg, 'filename', None) or 'the config'
     return f'{type(model).__name__}{f" (arch {arch!r})" if arch else ""} of {where}'
 

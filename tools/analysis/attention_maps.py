@@ -2,7 +2,7 @@
 
     python tools/analysis/attention_maps.py CONFIG CKPT IMAGE --out-dir outputs/attention \
         [--box X1 Y1 X2 Y2] [--keypoints nose left_wrist 13] [--layers 0 5 11] \
-        [--constraint-layer -1] [--cfg-options model.neck.depth=3]
+        [--constraint-layer -1] [--cfg-options model.arch.depth=3]
 
 Writes ``layer_attention.png`` (per-layer attention of the chosen keypoint tokens over the
 visual tokens, on the person crop), ``token_similarity.png`` (inner products of the learned

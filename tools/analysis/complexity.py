@@ -63,7 +63,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--input-size', nargs=2, type=int, metavar=('W', 'H'),
                         help='input width and height (default: the config codec\'s input_size)')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction,
-                        help='overrides merged into every config, e.g. model.neck.depth=6')
+                        help='overrides merged into every config, e.g. model.arch.depth=6')
     return parser.parse_args(argv)
 
 

@@ -10,13 +10,11 @@ codec = dict(
     blur_kernel_size=11)
 
 model = dict(
-    backbone=dict(
-        arch='hrnet-w48',
-        # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
-        # init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth'),
-    ),
-    neck=dict(arch='l-d24-384'),
-    head=dict(arch='l-d24-384', decoder=codec))
+    arch=dict(name='l-d24-384'),
+    # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
+    # backbone=dict(
+    #     init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth')),
+    head=dict(decoder=codec))
 
 train_pipeline = [
     dict(type='LoadImage'),

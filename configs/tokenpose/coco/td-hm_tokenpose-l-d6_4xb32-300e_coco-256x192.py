@@ -4,12 +4,10 @@
 _base_ = ['../../_base_/tokenpose_coco-256x192.py']
 
 model = dict(
-    backbone=dict(
-        arch='hrnet-w48',
-        # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
-        # init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth'),
-    ),
-    neck=dict(arch='l-d6'),
-    head=dict(arch='l-d6'))
+    arch=dict(name='l-d6'),
+    # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
+    # backbone=dict(
+    #     init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth')),
+)
 train_dataloader = dict(batch_size=32)
 auto_scale_lr = dict(base_batch_size=128)

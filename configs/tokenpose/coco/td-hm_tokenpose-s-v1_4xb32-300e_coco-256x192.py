@@ -1,9 +1,6 @@
 # TokenPose-S-v1 on COCO 256x192: the official recipe of ../../_base_/tokenpose_coco-256x192.py.
 _base_ = ['../../_base_/tokenpose_coco-256x192.py']
 
-model = dict(
-    backbone=dict(arch='stem'),
-    neck=dict(arch='s-v1'),
-    head=dict(arch='s-v1'))
+model = dict(arch=dict(name='s-v1'))
 train_dataloader = dict(batch_size=32)
 auto_scale_lr = dict(base_batch_size=128)

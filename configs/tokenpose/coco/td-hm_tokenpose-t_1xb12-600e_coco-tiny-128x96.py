@@ -20,10 +20,9 @@ codec = dict(
     sigma=2,
     unbiased=True,
     blur_kernel_size=11)
-# 128x96 images cut into 16x12 patches: an 8x8 grid of visual tokens
-model = dict(
-    neck=dict(feature_size=(128, 96)),
-    head=dict(heatmap_size=(24, 32), decoder=codec))
+# 128x96 images cut into 16x12 patches: an 8x8 grid of visual tokens (the model takes its
+# input and heatmap sizes from the codec)
+model = dict(head=dict(decoder=codec))
 
 # 600 steps: 30 epochs of the sample repeated 20 times (one batch of 12 people per step)
 train_cfg = dict(max_epochs=30, val_interval=10)

@@ -3,10 +3,8 @@
 _base_ = ['../../_base_/tokenpose_mpii-256x256.py']
 
 model = dict(
-    backbone=dict(
-        arch='hrnet-w48',
-        # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
-        # init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth'),
-    ),
-    neck=dict(arch='l-d6-mpii'),
-    head=dict(arch='l-d6-mpii'))
+    arch=dict(name='l-d6-mpii'),
+    # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
+    # backbone=dict(
+    #     init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth')),
+)

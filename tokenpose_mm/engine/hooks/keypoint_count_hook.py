@@ -56,5 +56,6 @@ def check_keypoint_count(model: nn.Module, metainfo: Optional[dict], source: str
     raise ValueError(
         f'{source}{f" {name!r}" if name else ""} has {expected} keypoints '
         f"(metainfo['num_keypoints']) but the model head {type(head).__name__} predicts "
-        f'{predicted} (out_channels); set num_keypoints={expected} in model.head (and '
-        f'model.neck for TokenPose), or use a dataset with {predicted} keypoints')
+        f'{predicted} (out_channels); give the model the metainfo of its data '
+        f'(model.metainfo: TokenPoseEstimator takes K from it), or use a dataset with '
+        f'{predicted} keypoints')

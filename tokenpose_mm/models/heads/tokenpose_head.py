@@ -6,7 +6,7 @@ from mmpose.models.heads.base_head import BaseHead
 from mmpose.registry import KEYPOINT_CODECS, MODELS
 from torch import Tensor, nn
 
-from ..archs import get_arch
+from ..archs import ArchSpec, get_arch, split_arch
 
 
 @MODELS.register_module()
@@ -19,32 +19,38 @@ class TokenPoseHead(HeatmapHead):
     are MMPose's :class:`HeatmapHead`'s; only the layers and :meth:`forward` differ.
 
     Args:
-        arch (str): Variant in :data:`TOKENPOSE_ARCHS`; gives the defaults below.
-        in_channels (int, optional): Width of the keypoint tokens (D times the number of fused
-            stacks). Defaults to the variant's.
-        hidden_dims (Sequence[int], optional): Hidden widths; ``()`` for one layer.
-        num_keypoints (int, optional): K.
-        heatmap_size (Sequence[int], optional): (w, h) of the heatmaps, as MMPose codecs.
+        arch (str | dict): Variant in :data:`TOKENPOSE_ARCHS`, or ``dict(name='b', ...)``
+            overriding its fields (``num_keypoints``, ``head_hidden_dims``, ``heatmap_size``,
+            ...); gives K, the token width and the hidden widths. In a config,
+            :class:`TokenPoseEstimator` sets it from ``model.arch`` and the dataset metainfo.
+        in_channels (int, optional): Width of the keypoint tokens. Defaults to the variant's
+            (D times the number of fused stacks); set it after another neck.
         loss (dict): Loss config. Defaults to ``KeypointMSELoss`` with target weights.
-        decoder (dict, optional): Codec config used to decode heatmaps; its ``heatmap_size``
-            must equal the head's.
+        decoder (dict, optional): Codec config used to decode heatmaps. The heatmaps have its
+            ``heatmap_size`` (an arch dict that names another one is refused); without a
+            decoder, the variant's.
         init_cfg (dict | list, optional): Defaults to trunc-normal(0.02) Linear with zero bias,
             LayerNorm 1/0.
     """
 
     def __init__(self,
-                 arch: str = 'b',
+                 arch: ArchSpec = 'b',
                  in_channels: Optional[int] = None,
-                 hidden_dims: Optional[Sequence[int]] = None,
-                 num_keypoints: Optional[int] = None,
-                 heatmap_size: Optional[Sequence[int]] = None,
                  loss: dict = dict(type='KeypointMSELoss', use_target_weight=True),
                  decoder: Optional[dict] = None,
                  init_cfg: Union[dict, List[dict], None] = None) -> None:
         # HeatmapHead.__init__ would build deconvolutions; only its loss/predict are reused.
         BaseHead.__init__(self, init_cfg if init_cfg is not None else self.default_init_cfg)
-        spec = get_arch(arch, num_keypoints=num_keypoints, heatmap_size=heatmap_size,
-                        head_hidden_dims=hidden_dims)
+        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
+        codec_size = getattr(self.decoder, 'heatmap_size', None)
+        name, overrides = split_arch(arch)
+        named = overrides.get('heatmap_size')
+        if codec_size is not None and named is not None and tuple(named) != tuple(codec_size):
+            raise ValueError(f'the decoder heatmap_size (w, h)={tuple(codec_size)} differs from '
+                             f'the heatmap_size (w, h)={tuple(named)} of arch {arch!r}')
+        if codec_size is not None:
+            overrides['heatmap_size'] = tuple(codec_size)
+        spec = get_arch(name, **overrides)
         self.in_channels = spec.dim * spec.num_stacks if in_channels is None else int(in_channels)
         self.out_channels = spec.num_keypoints
         self.heatmap_size = tuple(spec.heatmap_size)
@@ -54,11 +60,6 @@ class TokenPoseHead(HeatmapHead):
             width = hidden
         self.mlp = nn.Sequential(*layers)
         self.loss_module = MODELS.build(loss)
-        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
-        codec_size = getattr(self.decoder, 'heatmap_size', None)
-        if codec_size is not None and tuple(codec_size) != self.heatmap_size:
-            raise ValueError(f'the decoder heatmap_size (w, h)={tuple(codec_size)} differs from '
-                             f'the head heatmap_size (w, h)={self.heatmap_size} of arch {arch!r}')
 
     @property
     def default_init_cfg(self) -> List[dict]:

@@ -8,7 +8,6 @@ import random
 from typing import Optional, Sequence, Tuple
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 MASKING_STRATEGIES = ('random', 'uniform', 'block')
@@ -114,10 +113,10 @@ class TokenMasking(nn.Module):
 class AttentionPruning(nn.Module):
     """Keeps the visual tokens the keypoint tokens attend to most, before chosen layers (PPT).
 
-    Before each layer in ``layers`` (global indices over all stacks) the attention of the K
-    keypoint queries over all tokens is computed from that layer's own projections (only those
-    K rows: the (N, N) map is never formed), averaged over heads and keypoints, and the top
-    ``keep_ratio`` of the current visual tokens are kept.
+    Before each layer in ``layers`` (global indices over all stacks) :class:`TokenPoseNeck`
+    scores the visual tokens with that layer's attention of the K keypoint queries
+    (``EncoderLayer.keypoint_attention``: only those K rows, the (N, N) map is never formed),
+    and :meth:`select` keeps the top ``keep_ratio`` of the current visual tokens.
 
     Args:
         keep_ratio (float): Fraction of the current visual tokens kept at each pruning layer.
@@ -138,23 +137,9 @@ class AttentionPruning(nn.Module):
         self.keep_ratio = float(keep_ratio)
         self.layers = layers
 
-    @staticmethod
-    def keypoint_attention(layer: nn.Module, x: Tensor, num_keypoints: int) -> Tensor:
-        """(B, N) mean attention of the keypoint queries of ``layer`` over the visual tokens."""
-        attn = layer.attn
-        h = layer.norm1(x)
-        B, L, D = h.shape
-        heads = attn.num_heads
-        w_q, w_k, _ = attn.qkv.weight.chunk(3, dim=0)
-        q = F.linear(h[:, :num_keypoints], w_q).reshape(B, num_keypoints, heads, -1).transpose(1, 2)
-        k = F.linear(h, w_k).reshape(B, L, heads, -1).transpose(1, 2)
-        weights = (q @ k.transpose(-2, -1) * attn.scale).softmax(dim=-1)  # (B, heads, K, L)
-        return weights[..., num_keypoints:].mean(dim=(1, 2))
-
-    def select(self, layer: nn.Module, x: Tensor, num_keypoints: int) -> Tensor:
-        """(B, n_keep) sorted indices into the current visual tokens of ``x``."""
-        with torch.no_grad():
-            scores = self.keypoint_attention(layer, x, num_keypoints)
+    def select(self, scores: Tensor) -> Tensor:
+        """(B, N) scores of the current visual tokens (``EncoderLayer.keypoint_attention``)
+        -> (B, n_keep) sorted indices of the highest ones."""
         n_keep = num_kept(scores.shape[1], self.keep_ratio)
         return scores.topk(n_keep, dim=1).indices.sort(dim=1).values
 

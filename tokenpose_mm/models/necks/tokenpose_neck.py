@@ -1,16 +1,30 @@
 """The keypoint-token transformer of TokenPose (Li et al., ICCV 2021)."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModule
 from mmpose.registry import MODELS
 from torch import Tensor, nn
 
-from ..archs import TokenPoseArch, attention_scale, get_arch
-from ..layers import (AttentionPruning, TransformerStack, build_token_selection, gather_tokens,
-                      sine_positional_encoding)
+from ..archs import ArchSpec, attention_scale, resolve_arch
+from ..layers import (AttentionPruning, TokenMasking, TransformerStack, build_token_selection,
+                      gather_tokens, sine_positional_encoding)
 
 POS_ENCODINGS = ('sine-full', 'sine', 'learnable', 'none')
+
+
+class Encoded(NamedTuple):
+    """What :meth:`TokenPoseNeck.encode` returns."""
+    tokens: Tensor  # (B, K, D * stacks) keypoint tokens, fused over the stacks
+    sequence: Tensor  # (B, K + n, D) the last layer's output
+    maps: List[Tensor]  # each layer's (B, heads, K + n, K + n) attention; empty unless asked
+    kept: Optional[Tensor]  # (B, n) grid indices of the visual tokens left; None for all
+
+
+def _keep(tokens: Optional[Tensor], idx: Optional[Tensor]) -> Optional[Tensor]:
+    """Rows ``idx`` (B, n) of ``tokens`` (B or 1, N, D); ``tokens`` itself when ``idx`` or
+    ``tokens`` is None."""
+    return tokens if tokens is None or idx is None else gather_tokens(tokens, idx)
 
 
 @MODELS.register_module()
@@ -23,13 +37,15 @@ class TokenPoseNeck(BaseModule):
     there are several, their keypoint tokens are concatenated on the channel axis (fusion).
 
     Args:
-        arch (str): Variant in :data:`TOKENPOSE_ARCHS` (``'t'``, ``'s-v1'``, ``'b'``, ...).
+        arch (str | dict): Variant in :data:`TOKENPOSE_ARCHS` (``'t'``, ``'s-v1'``, ``'b'``, ...),
+            or ``dict(name='b', depth=3, ...)`` overriding its fields (``num_keypoints``,
+            ``input_size``, ``patch_size``, ``depth``, ``num_stacks``, ``num_heads``,
+            ``attn_scale``, ...). In a config, :class:`TokenPoseEstimator` sets it from
+            ``model.arch`` and the dataset metainfo.
         in_channels (int, optional): Channels of the input feature map. Defaults to the
             variant's front-end; set it to run on any other backbone.
         feature_size (Sequence[int], optional): (h, w) of the input feature map. Defaults to
-            the variant's.
-        num_keypoints (int, optional): K. Defaults to the variant's.
-        patch_size, depth, num_stacks, num_heads, attn_scale: Override the variant's values.
+            the variant's input size over its front-end's stride.
         pos_encoding (str): ``'sine-full'`` (fixed 2-D sine on the visual tokens, re-added before
             every layer but the first of each stack; all official configs), ``'sine'`` (added
             once), ``'learnable'`` (added once to all K + N tokens) or ``'none'``.
@@ -41,15 +57,9 @@ class TokenPoseNeck(BaseModule):
     """
 
     def __init__(self,
-                 arch: str = 'b',
+                 arch: ArchSpec = 'b',
                  in_channels: Optional[int] = None,
                  feature_size: Optional[Sequence[int]] = None,
-                 num_keypoints: Optional[int] = None,
-                 patch_size: Optional[Sequence[int]] = None,
-                 depth: Optional[int] = None,
-                 num_stacks: Optional[int] = None,
-                 num_heads: Optional[int] = None,
-                 attn_scale: Optional[str] = None,
                  pos_encoding: str = 'sine-full',
                  token_masking: Optional[dict] = None,
                  init_cfg: Union[dict, List[dict], None] = None) -> None:
@@ -59,9 +69,7 @@ class TokenPoseNeck(BaseModule):
                 dict(type='Constant', layer='LayerNorm', val=1., bias=0.),
             ]
         super().__init__(init_cfg=init_cfg)
-        spec: TokenPoseArch = get_arch(
-            arch, num_keypoints=num_keypoints, patch_size=patch_size, depth=depth,
-            num_stacks=num_stacks, num_heads=num_heads, attn_scale=attn_scale)
+        arch, spec = resolve_arch(arch)
         if pos_encoding not in POS_ENCODINGS:
             raise ValueError(f'unknown pos_encoding {pos_encoding!r}; expected one of {POS_ENCODINGS}')
         self.arch = arch
@@ -132,70 +140,57 @@ class TokenPoseNeck(BaseModule):
         (None when no token was dropped)."""
         return self._forward(feats, need_weights=True)
 
-    def _forward(self, feats, need_weights: bool):
+    def _forward(self, feats: Union[Tensor, Sequence[Tensor]], need_weights: bool
+                 ) -> Tuple[Tuple[Tensor], List[Tensor], Optional[Tensor]]:
         x = feats if isinstance(feats, Tensor) else feats[-1]
         visual = self.embed(x)  # (B, N, D)
         B, K = visual.shape[0], self.num_keypoints
-        pos = None
+        keypoints = self.keypoint_tokens.expand(B, -1, -1)  # (B, K, D)
+        pos = None if self.pos_embedding is None else self.pos_embedding.to(visual.dtype)
         if self.pos_encoding in ('sine-full', 'sine'):
-            pos = self.pos_embedding.to(visual.dtype)  # (1, N, D)
-            visual = visual + pos
-        keypoints = self.keypoint_tokens.expand(B, -1, -1)
-        kept = None
-        if self.token_selection is not None and not isinstance(self.token_selection,
-                                                                AttentionPruning):
-            kept = self.token_selection(B, self.grid, visual.device)
-            if kept is not None:  # (B, n): each kept token keeps its own encoding
-                visual = gather_tokens(visual, kept)
-                if pos is not None:
-                    pos = gather_tokens(pos, kept)
-        if self.pos_encoding == 'learnable':
-            learn = self.pos_embedding.to(visual.dtype)
-            keypoints = keypoints + learn[:, :K]
-            visual = visual + (learn[:, K:] if kept is None else gather_tokens(learn[:, K:], kept))
-        x = torch.cat([keypoints, visual], dim=1)  # (B, K + n, D)
+            visual = visual + pos  # pos: (1, N, D)
+        kept = None  # TMPose masking: once, before the encoder; tokens keep their own encoding
+        if isinstance(self.token_selection, TokenMasking):
+            kept = self.token_selection(B, self.grid, visual.device)  # (B, n) or None
+        visual = _keep(visual, kept)  # (B, n, D)
+        if self.pos_encoding == 'learnable':  # pos: (1, K + N, D)
+            keypoints = keypoints + pos[:, :K]
+            visual = visual + _keep(pos[:, K:], kept)
+        readd = _keep(pos, kept) if self.pos_encoding == 'sine-full' else None
+        encoded = self.encode(torch.cat([keypoints, visual], dim=1), readd, kept, need_weights)
+        return (encoded.tokens, ), encoded.maps, encoded.kept
 
-        readd = pos if self.pos_encoding == 'sine-full' else None
-        pruning = self.token_selection if isinstance(self.token_selection, AttentionPruning) else None
-        fused, maps, offset = [], [], 0
+    def encode(self,
+               x: Tensor,
+               readd: Optional[Tensor] = None,
+               kept: Optional[Tensor] = None,
+               need_weights: bool = False) -> Encoded:
+        """Every encoder layer of every stack, in order, on (B, K + n, D) tokens.
+
+        Before each layer but the first of a stack, ``readd`` ((1 or B, n, D), the visual
+        tokens' positional encoding, "sine-full") is added to the visual tokens; before each
+        attention-pruning layer the visual tokens the keypoint tokens attend to least are
+        dropped (with their ``readd`` rows). ``kept`` ((B, n) grid indices of the visual tokens
+        in ``x``, None for all) is carried through the pruning.
+        """
+        K, pruning = self.num_keypoints, self.token_selection
+        pruned_layers = pruning.layers if isinstance(pruning, AttentionPruning) else ()
+        fused, maps, index = [], [], 0  # index: the layer's number over all stacks
         for stack in self.stacks:
-            before_layer = None
-            if pruning is not None:
-                before_layer = _PruneHook(pruning, offset, K)
-            x, stack_maps = stack(x, K, readd, need_weights, before_layer)
-            if before_layer is not None:
-                readd = before_layer.readd if before_layer.readd is not None else readd
-                kept = before_layer.compose(kept)
-            maps.extend(stack_maps)
+            for i, layer in enumerate(stack.layers):
+                if i > 0 and readd is not None:
+                    x = torch.cat([x[:, :K], x[:, K:] + readd], dim=1)
+                if index in pruned_layers:
+                    with torch.no_grad():
+                        idx = pruning.select(layer.keypoint_attention(x, K))  # (B, n')
+                    x = torch.cat([x[:, :K], gather_tokens(x[:, K:], idx)], dim=1)
+                    readd = _keep(readd, idx)
+                    kept = idx if kept is None else kept.gather(1, idx)  # grid indices
+                x, weights = layer(x, need_weights)
+                if need_weights:
+                    maps.append(weights)  # (B, heads, K + n, K + n)
+                index += 1
             fused.append(x[:, :K])
-            offset += len(stack.layers)
         tokens = torch.cat(fused, dim=2) if len(fused) > 1 else fused[0]  # (B, K, D * stacks)
-        return (tokens, ), maps, kept
+        return Encoded(tokens, x, maps, kept)
 
-
-class _PruneHook:
-    """Applies :class:`AttentionPruning` inside one stack and remembers what it kept."""
-
-    def __init__(self, pruning: AttentionPruning, offset: int, num_keypoints: int) -> None:
-        self.pruning, self.offset, self.num_keypoints = pruning, offset, num_keypoints
-        self.readd: Optional[Tensor] = None
-        self.steps: List[Tensor] = []
-
-    def __call__(self, index: int, layer: nn.Module, x: Tensor,
-                 readd: Optional[Tensor]) -> Tuple[Tensor, Optional[Tensor]]:
-        if self.offset + index not in self.pruning.layers:
-            return x, readd
-        K = self.num_keypoints
-        idx = self.pruning.select(layer, x, K)  # (B, n) into the current visual tokens
-        x = torch.cat([x[:, :K], gather_tokens(x[:, K:], idx)], dim=1)
-        if readd is not None:
-            readd = gather_tokens(readd, idx)
-            self.readd = readd
-        self.steps.append(idx)
-        return x, readd
-
-    def compose(self, kept: Optional[Tensor]) -> Optional[Tensor]:
-        """Indices into the full grid of the tokens left after this stack's pruning steps."""
-        for idx in self.steps:
-            kept = idx if kept is None else kept.gather(1, idx)
-        return kept
