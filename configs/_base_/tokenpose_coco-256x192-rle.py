@@ -1,7 +1,7 @@
 # TokenPose on COCO 256x192 with RLE coordinate regression on the keypoint tokens
 # (Residual Log-likelihood Estimation, ICCV 2021): the recipe of tokenpose_coco-256x192.py with
 # MMPose's RegressionLabel codec and RLELoss (as MMPose's td-reg_res50_rle config).
-# Variant configs inherit this file and set the arch of backbone, neck and head.
+# Variant configs inherit this file and name the variant: model = dict(arch=dict(name='b')).
 _base_ = ['./tokenpose_coco-256x192.py']
 
 codec = dict(type='RegressionLabel', input_size=(192, 256))
@@ -10,8 +10,6 @@ model = dict(
     head=dict(
         _delete_=True,
         type='TokenPoseRLEHead',
-        arch='b',
-        input_size=codec['input_size'],
         loss=dict(type='RLELoss', use_target_weight=True),
         decoder=codec),
     # MMPose's regression flip test: x -> w - 1 - x (shift_coords), joints swapped

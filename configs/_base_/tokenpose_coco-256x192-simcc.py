@@ -1,7 +1,7 @@
 # TokenPose on COCO 256x192 with SimCC coordinate classification on the keypoint tokens
 # (SimCC, ECCV 2022): the recipe of tokenpose_coco-256x192.py with MMPose's SimCCLabel codec
 # (Gaussian labels, sigma 6, 2 bins per pixel, as MMPose's SimCC-ResNet-50) and KLDiscretLoss.
-# Variant configs inherit this file and set the arch of backbone, neck and head.
+# Variant configs inherit this file and name the variant: model = dict(arch=dict(name='b')).
 _base_ = ['./tokenpose_coco-256x192.py']
 
 codec = dict(type='SimCCLabel', input_size=(192, 256), sigma=6.0, simcc_split_ratio=2.0)
@@ -10,9 +10,6 @@ model = dict(
     head=dict(
         _delete_=True,
         type='TokenPoseSimCCHead',
-        arch='b',
-        input_size=codec['input_size'],
-        simcc_split_ratio=codec['simcc_split_ratio'],
         loss=dict(type='KLDiscretLoss', use_target_weight=True),
         decoder=codec),
     # MMPose's SimCC flip test: the mirrored crop's x-vectors reversed, joints swapped

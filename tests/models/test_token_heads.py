@@ -15,18 +15,16 @@ import tokenpose_mm  # noqa: F401  (registers the heads)
 from tokenpose_mm.models.archs import TOKENPOSE_ARCHS, get_arch
 
 HEADS = {
-    'simcc': (dict(type='TokenPoseSimCCHead', simcc_split_ratio=2.0),
-              dict(type='SimCCLabel', sigma=6.0, simcc_split_ratio=2.0)),
-    'rle': (dict(type='TokenPoseRLEHead'), dict(type='RegressionLabel')),
+    'simcc': ('TokenPoseSimCCHead', dict(type='SimCCLabel', sigma=6.0, simcc_split_ratio=2.0)),
+    'rle': ('TokenPoseRLEHead', dict(type='RegressionLabel')),
 }
 
 
-def build_head(kind: str, arch: str, **overrides):
-    head_cfg, codec_cfg = HEADS[kind]
-    input_size = overrides.pop('input_size', get_arch(arch).input_size)
-    codec = dict(codec_cfg, input_size=input_size)
-    head = MODELS.build(dict(head_cfg, arch=arch, input_size=input_size, decoder=codec,
-                             **overrides))
+def build_head(kind: str, arch: str):
+    """The head of variant ``arch`` with its codec at the variant's input size."""
+    head_type, codec_cfg = HEADS[kind]
+    codec = dict(codec_cfg, input_size=get_arch(arch).input_size)
+    head = MODELS.build(dict(type=head_type, arch=arch, decoder=codec))
     head.init_weights()
     return head, KEYPOINT_CODECS.build(codec)
 
@@ -84,7 +82,8 @@ def test_heads_train_on_masked_and_pruned_tokens(kind, arch, masking):
     """The neck with TMPose masking / attention pruning feeds the head: loss and flip-test
     prediction work on the kept tokens."""
     spec = get_arch(arch)
-    neck = MODELS.build(dict(type='TokenPoseNeck', arch=arch, depth=2, token_masking=masking))
+    neck = MODELS.build(dict(type='TokenPoseNeck', arch=dict(name=arch, depth=2),
+                             token_masking=masking))
     head, codec = build_head(kind, arch)
     fh, fw = spec.feature_size
     feats = (torch.randn(2, spec.in_channels, fh, fw), )

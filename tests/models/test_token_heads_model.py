@@ -41,7 +41,7 @@ def crops(tmp_path_factory):
 @pytest.fixture(scope='module', params=sorted(CONFIGS))
 def pose(request):
     model = init_model(config_path(CONFIGS[request.param]), None, device='cpu',
-                       cfg_options={'model.neck.depth': 1})
+                       cfg_options={'model.arch.depth': 1})
     return request.param, model.eval()
 
 

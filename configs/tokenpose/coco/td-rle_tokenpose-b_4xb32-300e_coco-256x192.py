@@ -3,12 +3,10 @@
 _base_ = ['../../_base_/tokenpose_coco-256x192-rle.py']
 
 model = dict(
-    backbone=dict(
-        arch='hrnet-w32',
-        # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
-        # init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w32-36af842e.pth'),
-    ),
-    neck=dict(arch='b'),
-    head=dict(arch='b'))
+    arch=dict(name='b'),
+    # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
+    # backbone=dict(
+    #     init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w32-36af842e.pth')),
+)
 train_dataloader = dict(batch_size=32)
 auto_scale_lr = dict(base_batch_size=128)

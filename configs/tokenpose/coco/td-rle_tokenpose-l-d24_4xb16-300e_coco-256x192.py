@@ -3,12 +3,10 @@
 _base_ = ['../../_base_/tokenpose_coco-256x192-rle.py']
 
 model = dict(
-    backbone=dict(
-        arch='hrnet-w48',
-        # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
-        # init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth'),
-    ),
-    neck=dict(arch='l-d24'),
-    head=dict(arch='l-d24'))
+    arch=dict(name='l-d24'),
+    # ImageNet HRNet weights for stem..stage3, optional (no downloads at run time):
+    # backbone=dict(
+    #     init_cfg=dict(type='Pretrained', checkpoint='/path/to/hrnet_w48-8ef0771d.pth')),
+)
 train_dataloader = dict(batch_size=16)
 auto_scale_lr = dict(base_batch_size=64)

@@ -3,6 +3,8 @@ from typing import List, Sequence, Tuple, Union
 
 from torch import Tensor, nn
 
+from ..archs import ArchSpec, TokenPoseArch, get_arch, split_arch
+
 
 def token_mlp(in_channels: int, widths: Sequence[int]) -> Tuple[nn.Sequential, int]:
     """``LN -> Linear`` for each width in ``widths``, then a final ``LN``: applied to each
@@ -34,9 +36,16 @@ def token_head_init_cfg() -> List[dict]:
     ]
 
 
-def check_codec_input_size(head: nn.Module, arch: str) -> None:
-    """Raise ``ValueError`` when the head's decoder works at another input size than the head."""
-    codec_size = getattr(head.decoder, 'input_size', None)
-    if codec_size is not None and tuple(codec_size) != tuple(head.input_size):
+def arch_with_codec_input_size(arch: ArchSpec, decoder) -> Tuple[str, TokenPoseArch]:
+    """``(name, spec)`` of ``arch`` (a variant name or ``dict(name=..., **overrides)``) at the
+    ``input_size`` of the built codec ``decoder`` (the one source of the crop size; an arch
+    dict that names another one is refused)."""
+    name, overrides = split_arch(arch)
+    codec_size = getattr(decoder, 'input_size', None)
+    named = overrides.get('input_size')
+    if codec_size is not None and named is not None and tuple(named) != tuple(codec_size):
         raise ValueError(f'the decoder input_size (w, h)={tuple(codec_size)} differs from the '
-                         f'head input_size (w, h)={tuple(head.input_size)} of arch {arch!r}')
+                         f'input_size (w, h)={tuple(named)} of arch {arch!r}')
+    if codec_size is not None:
+        overrides['input_size'] = tuple(codec_size)
+    return name, get_arch(name, **overrides)

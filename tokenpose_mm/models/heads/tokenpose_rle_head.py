@@ -6,8 +6,9 @@ from mmpose.models.heads.base_head import BaseHead
 from mmpose.registry import KEYPOINT_CODECS, MODELS
 from torch import Tensor, nn
 
-from ..archs import get_arch
-from .token_mlp import check_codec_input_size, keypoint_tokens, token_head_init_cfg, token_mlp
+from ..archs import ArchSpec
+from .token_mlp import (arch_with_codec_input_size, keypoint_tokens, token_head_init_cfg,
+                        token_mlp)
 
 
 @MODELS.register_module()
@@ -23,15 +24,15 @@ class TokenPoseRLEHead(RLEHead):
     are MMPose's :class:`RLEHead`'s.
 
     Args:
-        arch (str): Variant in :data:`TOKENPOSE_ARCHS`; gives the defaults below.
-        in_channels (int, optional): Width of the keypoint tokens (D times the number of fused
-            stacks). Defaults to the variant's.
-        hidden_dims (Sequence[int], optional): Hidden widths; ``()`` for none.
-        num_keypoints (int, optional): K.
-        input_size (Sequence[int], optional): (w, h) of the input crop, as MMPose codecs.
+        arch (str | dict): Variant in :data:`TOKENPOSE_ARCHS`, or ``dict(name='b', ...)``
+            overriding its fields (``num_keypoints``, ``head_hidden_dims``, ...); gives K, the
+            token width and the hidden widths. In a config, :class:`TokenPoseEstimator` sets it
+            from ``model.arch`` and the dataset metainfo.
+        in_channels (int, optional): Width of the keypoint tokens. Defaults to the variant's
+            (D times the number of fused stacks); set it after another neck.
         loss (dict): Loss config. Defaults to ``RLELoss`` with target weights.
-        decoder (dict, optional): ``RegressionLabel`` config used to decode; its
-            ``input_size`` must equal the head's.
+        decoder (dict, optional): ``RegressionLabel`` config used to decode; it gives the
+            crop ``input_size`` (an arch dict that names another one is refused).
         init_cfg (dict | list, optional): Defaults to trunc-normal(0.02) Linear with zero bias,
             LayerNorm 1/0.
     """
@@ -39,19 +40,16 @@ class TokenPoseRLEHead(RLEHead):
     onnx_output_names = ('coordinates', )  # tokenpose_mm.deploy.export_onnx
 
     def __init__(self,
-                 arch: str = 'b',
+                 arch: ArchSpec = 'b',
                  in_channels: Optional[int] = None,
-                 hidden_dims: Optional[Sequence[int]] = None,
-                 num_keypoints: Optional[int] = None,
-                 input_size: Optional[Sequence[int]] = None,
                  loss: dict = dict(type='RLELoss', use_target_weight=True),
                  decoder: Optional[dict] = None,
                  init_cfg: Union[dict, List[dict], None] = None) -> None:
         # RLEHead.__init__ would build a Linear over flattened feature maps; only its
         # loss/predict are reused.
         BaseHead.__init__(self, init_cfg if init_cfg is not None else token_head_init_cfg())
-        spec = get_arch(arch, num_keypoints=num_keypoints, input_size=input_size,
-                        head_hidden_dims=hidden_dims)
+        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
+        _, spec = arch_with_codec_input_size(arch, self.decoder)
         self.in_channels = spec.dim * spec.num_stacks if in_channels is None else int(in_channels)
         self.out_channels = self.num_joints = spec.num_keypoints
         self.input_size = tuple(spec.input_size)
@@ -59,8 +57,6 @@ class TokenPoseRLEHead(RLEHead):
         # (B, K, width) -> (B, K, 4): x, y (normalised by w, h), sigma_x, sigma_y (raw)
         self.mlp = nn.Sequential(*trunk, nn.Linear(width, 4))
         self.loss_module = MODELS.build(loss)
-        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
-        check_codec_input_size(self, arch)
 
     def forward(self, feats: Union[Tensor, Sequence[Tensor]]) -> Tensor:
         """Keypoint tokens (B, K, C), or a tuple ending with them -> (B, K, 4): normalised
