@@ -53,12 +53,15 @@ def test_every_config_loads(name):
 
 def test_every_config_file_is_trained_one_step():
     """Every config file under configs/ (but _base_) is in the list of configs that
-    tests/test_training.py trains one step on, and every listed config exists."""
+    tests/test_training.py trains one step on, or of the dataset configs that
+    tests/test_dataset_configs.py trains and evaluates on their samples; every listed config
+    exists."""
+    from .test_dataset_configs import DATASET_CONFIGS
     from .test_training import ONE_STEP_CONFIGS
     found = {osp.relpath(p, CONFIGS) for p in glob.glob(osp.join(CONFIGS, '**', '*.py'),
                                                         recursive=True)}
     found = {p for p in found if not p.startswith('_base_' + osp.sep)}
-    listed = set(ONE_STEP_CONFIGS)
+    listed = set(ONE_STEP_CONFIGS) | set(DATASET_CONFIGS)
     assert not found - listed, f'config files no test trains: {sorted(found - listed)}'
     assert not listed - found, f'listed configs that do not exist: {sorted(listed - found)}'
     assert set(COCO_CONFIGS.values()) <= listed

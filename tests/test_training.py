@@ -21,13 +21,19 @@ TMPOSE_CONFIGS = (
     'tmpose/coco/td-hm_tmpose-l-d24-random0.6_4xb16-300e_coco-256x192.py',
     'tmpose/mpii/td-hm_tmpose-l-d6-random0.6_4xb16-300e_mpii-256x256.py',
 )
+# the SimCC and RLE heads on the keypoint tokens of S-v1, B and L/D24
+HEAD_CONFIGS = tuple(f'tokenpose/coco/td-{head}_tokenpose-{variant}-300e_coco-256x192.py'
+                     for head in ('simcc', 'rle')
+                     for variant in ('s-v1_4xb32', 'b_4xb32', 'l-d24_4xb16'))
 # the configs that train on the bundled samples already: their own datasets, cut to 2 people
 SAMPLE_CONFIGS = {
     TINY: {'train_dataloader.dataset.indices': 2},
     TINY_T: {'train_dataloader.dataset.times': 1, 'train_dataloader.dataset.dataset.indices': 2},
 }
-# every config file under configs/ but _base_ (tests/test_install.py checks that none is missing)
-ONE_STEP_CONFIGS = (*sorted(VARIANT_CONFIGS.values()), *TMPOSE_CONFIGS, *SAMPLE_CONFIGS)
+# every config file under configs/ but _base_ and the dataset configs of
+# tests/test_dataset_configs.py (tests/test_install.py checks that none is missing)
+ONE_STEP_CONFIGS = (*sorted(VARIANT_CONFIGS.values()), *TMPOSE_CONFIGS, *HEAD_CONFIGS,
+                    *SAMPLE_CONFIGS)
 
 
 def runner_for(config: str, work_dir: str, cfg_options: dict = None, sample_data: bool = True,

@@ -33,8 +33,10 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def _run(model: nn.Module, inputs: Tensor) -> None:
-    if hasattr(model, 'extract_feat') and hasattr(model, 'head'):  # MMPose pose estimator
-        model(inputs, None, mode='tensor')
+    if _is_estimator(model):
+        # model(inputs, None, mode='tensor') without its ``self.head.forward(x)``, which
+        # bypasses the module call that FlopCounterMode attributes the head's MACs by
+        model.head(model.extract_feat(inputs))
     else:
         model(inputs)
 
@@ -55,11 +57,20 @@ def true_macs(model: nn.Module, inputs: Tensor, modules: Sequence[nn.Module] = (
     return total, part
 
 
+def _is_estimator(model: nn.Module) -> bool:
+    return hasattr(model, 'extract_feat') and hasattr(model, 'head')  # MMPose pose estimator
+
+
 def _counter_name(root: nn.Module, module: nn.Module) -> str:
-    """The name FlopCounterMode gives ``module``: the root's class name plus its attribute path."""
+    """The name FlopCounterMode gives ``module``: the class name of the module :func:`_run`
+    calls (the root; a pose estimator's backbone, neck and head) plus its attribute path."""
     for name, m in root.named_modules():
-        if m is module:
-            return f'{type(root).__name__}.{name}' if name else type(root).__name__
+        if m is not module:
+            continue
+        if _is_estimator(root) and name:
+            part, _, path = name.partition('.')
+            root, name = getattr(root, part), path
+        return f'{type(root).__name__}.{name}' if name else type(root).__name__
     raise ValueError('module is not part of the model')
 
 

@@ -9,6 +9,10 @@ i.e. backbone -> neck -> head forward, without flip test or decoding:
   B is dynamic;
 - output ``heatmaps``: (B, K, h, w) float32, decoded by the config's codec
   (``MSRAHeatmap``, DARK) and mapped back through the inverse crop affine, as MMPose does.
+  A head with other outputs names them in ``onnx_output_names``: ``simcc_x`` (B, K, w * r)
+  and ``simcc_y`` (B, K, h * r) logits for :class:`TokenPoseSimCCHead` (``SimCCLabel``),
+  ``coordinates`` (B, K, 4): x / w, y / h and the raw sigmas for :class:`TokenPoseRLEHead`
+  (``RegressionLabel``).
 
 Mean, std, channel order, input and heatmap sizes and the joint names are stored in the ONNX
 file's metadata (``metadata_props``). :func:`verify_onnx` runs onnxruntime on real preprocessed
@@ -51,9 +55,14 @@ def _export_failure(model: nn.Module, error: Exception) -> OnnxExportError:
                            f'{first[:300]}')
 
 
+def output_names(model: nn.Module) -> Tuple[str, ...]:
+    """The names of the head's outputs: its ``onnx_output_names``, else ``('heatmaps', )``."""
+    return tuple(getattr(model.head, 'onnx_output_names', ('heatmaps', )))
+
+
 class HeatmapModel(nn.Module):
     """``model(x, None, mode='tensor')``: (B, 3, H, W) normalised crops -> (B, K, h, w)
-    heatmaps."""
+    heatmaps (or the head's other outputs, :func:`output_names`)."""
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
@@ -116,7 +125,8 @@ def export_onnx(model: nn.Module, out_file: str, opset: int = DEFAULT_OPSET,
     w, h = model_input_size(model)
     dummy = torch.randn(1, 3, h, w, device=next(model.parameters()).device)
     os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    axes = {'input': {0: 'batch'}, 'heatmaps': {0: 'batch'}} if dynamic_batch else None
+    names = output_names(model)
+    axes = {n: {0: 'batch'} for n in ('input', *names)} if dynamic_batch else None
     # an eval-mode wrapper: the exporter restores the wrapper's mode on all submodules after
     # tracing, and a fresh module is in training mode (BatchNorm would then update its stats)
     wrapper = HeatmapModel(model).eval()
@@ -125,7 +135,7 @@ def export_onnx(model: nn.Module, out_file: str, opset: int = DEFAULT_OPSET,
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter('ignore', torch.jit.TracerWarning)
             torch.onnx.export(wrapper, (dummy, ), out_file, dynamo=False, verbose=False,
-                              input_names=['input'], output_names=['heatmaps'],
+                              input_names=['input'], output_names=list(names),
                               dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
     except (RuntimeError, torch.onnx.errors.OnnxExporterError) as e:
         raise _export_failure(model, e) from None
@@ -168,7 +178,7 @@ def verify_onnx(onnx_file: str, model: nn.Module, inputs: Tensor, atol: float = 
     ``model(inputs, None, mode='tensor')``.
 
     Returns:
-        float: max absolute difference of the heatmaps.
+        float: max absolute difference of the heatmaps (of every output of the head).
 
     Raises:
         OnnxMismatchError: shapes differ, or the difference exceeds ``atol``.
@@ -178,16 +188,23 @@ def verify_onnx(onnx_file: str, model: nn.Module, inputs: Tensor, atol: float = 
         raise FileNotFoundError(f'ONNX file not found: {onnx_file!r}')
     model.eval()
     with torch.no_grad():
-        expected = model(inputs, None, mode='tensor').float().cpu().numpy()
+        outputs = model(inputs, None, mode='tensor')
+    outputs = outputs if isinstance(outputs, (tuple, list)) else (outputs, )
     options = ort.SessionOptions()
     options.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
     session = ort.InferenceSession(onnx_file, options, providers=['CPUExecutionProvider'])
-    (got, ) = session.run(['heatmaps'], {'input': inputs.float().cpu().numpy()})
-    if got.shape != expected.shape:
-        raise OnnxMismatchError(f'onnxruntime heatmaps have shape {got.shape}, PyTorch '
-                                f'{expected.shape}')
-    diff = float(np.abs(got - expected).max())
+    names = output_names(model)
+    results = session.run(list(names), {'input': inputs.float().cpu().numpy()})
+    diffs = []
+    for name, got, expected in zip(names, results, outputs):
+        expected = expected.float().cpu().numpy()
+        if got.shape != expected.shape:
+            raise OnnxMismatchError(f'onnxruntime {name} have shape {got.shape}, PyTorch '
+                                    f'{expected.shape}')
+        diffs.append(np.abs(got - expected).max())
+    diff = float(np.max(diffs))  # NaN if any output has one
     if not diff <= atol:  # also catches NaN
-        raise OnnxMismatchError(f'onnxruntime and PyTorch heatmaps differ by up to {diff:.3g} '
-                                f'(tolerance {atol:g}) on {len(inputs)} crops of {onnx_file!r}')
+        raise OnnxMismatchError(f'onnxruntime and PyTorch {"/".join(names)} differ by up to '
+                                f'{diff:.3g} (tolerance {atol:g}) on {len(inputs)} crops of '
+                                f'{onnx_file!r}')
     return diff
