@@ -106,7 +106,7 @@ def test_grid_of_maps_stays_on_their_device():
 @pytest.mark.parametrize('masking', [None, dict(strategy='uniform', keep_ratio=0.5)])
 def test_attention_maps_are_computed_where_the_model_lives(pose, masking):
     from tokenpose_mm.analysis.attention import attention_maps
-    cfg = {'model.neck.depth': 3, 'model.neck.token_masking': masking}
+    cfg = {'model.arch.depth': 3, 'model.neck.token_masking': masking}
     model = init_model(config_path('s-v1'), pose[1], device='cpu', cfg_options=cfg).to('meta')
     visual, keypoint, heatmaps = attention_maps(model, torch.empty(1, 3, 256, 192,
                                                                    device='meta'))

@@ -59,7 +59,7 @@ def test_a_rank_that_raises_ends_the_run(tmp_path):
     """Rank 1 raises while rank 0 waits in the first gradient all-reduce: the run must exit
     non-zero (no barrier in the tools' ``finally`` after a failure)."""
     ann = _broken_second_image(tmp_path)
-    options = ['model.neck.depth=1', 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=1',
+    options = ['model.arch.depth=1', 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=1',
                'train_dataloader.sampler.shuffle=False', 'train_dataloader.dataset.times=1',
                f'train_dataloader.dataset.dataset.ann_file={ann}',
                'train_dataloader.dataset.dataset.data_root=',

@@ -61,7 +61,7 @@ class DeviceRecorder(TorchDispatchMode):
 def _meta_model(arch: str):
     """The variant's pose estimator and its config, 2 layers per stack, built directly on the
     meta device."""
-    cfg = load_config(variant_config(arch), {'model.neck.depth': 2})
+    cfg = load_config(variant_config(arch), {'model.arch.depth': 2})
     init_default_scope('mmpose')
     with torch.device('meta'):
         return MODELS.build(cfg.model), cfg
