@@ -58,8 +58,8 @@ def test_wheel_carries_configs_and_model_index(installed):
             if '__pycache__' not in p}
     assert shipped == ours and (mim / 'model-index.yml').is_file()
     env = {**os.environ, 'PYTHONPATH': str(installed)}
-    code = ('import tokenpose_mm.config_zoo as z, os; '
-            'print(z.__file__); print(z.CONFIG_ROOT); print(os.path.isfile(z.variant_config("b")))')
+    code = ('import tokenpose_mm.config_zoo as z, os; print(z.__file__); '
+            'print(z.CONFIG_ROOT); print(os.path.isfile(z.variant_config("b")))')
     lines = subprocess.run([sys.executable, '-c', code], env=env, cwd=str(installed.parent),
                            capture_output=True, text=True, check=True).stdout.split()
     assert lines == [str(installed / 'tokenpose_mm' / 'config_zoo.py'), str(mim / 'configs'),

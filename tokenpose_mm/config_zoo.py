@@ -121,7 +121,8 @@ VARIANT_CONFIGS: Mapping[str, str] = MappingProxyType(
 def variant_config(name: str) -> str:
     """Absolute path of the config of variant ``name`` (a clear error for an unknown one)."""
     if name not in VARIANT_CONFIGS:
-        raise KeyError(f'unknown TokenPose variant {name!r}; expected one of {sorted(VARIANT_CONFIGS)}')
+        raise KeyError(f'unknown TokenPose variant {name!r}; '
+                       f'expected one of {sorted(VARIANT_CONFIGS)}')
     return osp.join(CONFIG_ROOT, VARIANT_CONFIGS[name])
 
 

@@ -79,8 +79,9 @@ def to_official_state_dict(state: Mapping[str, Tensor]) -> 'OrderedDict[str, Ten
     return out
 
 
-def convert_to_official_checkpoint(src: str, config: str, dst: str,
-                                   cfg_options: Optional[dict] = None) -> 'OrderedDict[str, Tensor]':
+def convert_to_official_checkpoint(
+        src: str, config: str, dst: str,
+        cfg_options: Optional[dict] = None) -> 'OrderedDict[str, Tensor]':
     """Convert our checkpoint ``src`` (checked strictly against the model of ``config``) into
     the official layout and save it at ``dst`` (atomically) as the official ``final_state.pth``.
 
