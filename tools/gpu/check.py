@@ -392,6 +392,8 @@ def write_report(check: Check, info: dict) -> str:
         json.dump(payload, f, indent=1, default=str)
     label = ('CPU rehearsal: NOT a GPU result' if check.device.type == 'cpu'
              else f'{info.get("device_name")} (driver {info.get("driver")})')
+    notes = ((['--quick: no warm-up, one timed round'] if check.quick else [])
+             + (['CPU: no AMP, no peak memory'] if check.device.type == 'cpu' else []))
     lines = [f'# tools/gpu/check.py: {label}', '',
              f'`python tools/gpu/check.py --device {check.device}'
              f'{" --quick" if check.quick else ""}`, steps '
@@ -400,11 +402,8 @@ def write_report(check: Check, info: dict) -> str:
              f'(CUDA {info.get("torch_cuda")}), mmcv {info.get("versions", {}).get("mmcv")} '
              f'({info.get("mmcv_ops")}), mmpose {info.get("versions", {}).get("mmpose")}, '
              f'tokenpose_mm {info.get("tokenpose_mm")}.', '',
-             *([f'{"--quick: no warm-up, one timed round" if check.quick else ""}'
-                f'{"; " if check.quick and check.device.type == "cpu" else ""}'
-                f'{"CPU: no AMP, no peak memory" if check.device.type == "cpu" else ""}: '
-                'the timings prove the path, not the speed.', '']
-               if check.quick or check.device.type == 'cpu' else []),
+             *([f'{"; ".join(notes)}: the timings prove the path, not the speed.', '']
+               if notes else []),
              '| step | status | seconds | result |', '| --- | --- | ---: | --- |']
     bench = None
     for s in check.steps:
