@@ -63,8 +63,8 @@ def smoke_ap(config: str, steps: int, work_dir: str) -> float:
 
 def run_heads(device: torch.device, batch: int, repeats: int, steps: int) -> List[dict]:
     """One row per (variant, head)."""
-    from tokenpose_mm.benchmark import build_pose_model, complexity
-    from tokenpose_mm.benchmark.throughput import compare_throughput
+    from benchmarks.lib import build_pose_model, complexity
+    from benchmarks.lib.throughput import compare_throughput
     rows = []
     for variant in VARIANTS:
         models = {head: build_pose_model(head_config(variant, head), device) for head in HEADS}
@@ -99,7 +99,7 @@ def markdown(rows: List[dict], batch: int) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> None:
-    from tokenpose_mm.benchmark import machine_info, parse_device
+    from benchmarks.lib import machine_info, parse_device
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--batch', type=int, default=8)
