@@ -8,9 +8,10 @@ import torch
 from mmpose.apis import init_model
 
 from tokenpose_mm.analysis.attention import (compute_attention, keypoint_token_similarity,
-                                             save_attention_figures, top_attended_keypoints)
+                                             top_attended_keypoints)
+from tokenpose_mm.analysis.attention_figures import save_attention_figures
 
-from ..conftest import COCO_TINY, MPII_TINY, config_path, converted_s_v1, run_tool
+from ..conftest import COCO_TINY, MPII_TINY, config_path, converted_s_v1, load_tool, run_tool
 
 IMAGE = osp.join(MPII_TINY, '005808361.jpg')
 
