@@ -25,6 +25,10 @@ Writes ``--out`` (default ``benchmarks/results/gpu.md``; with ``--device cpu``
 ``benchmarks/results/gpu-rehearsal-cpu.md``, never the GPU result) and the same path with
 ``.json``. ``--budget-s`` (default 470) bounds the whole run: a step that would start after it
 is skipped and says so.
+
+The steps live beside this script in ``tools/gpu/checks/`` (one module each: the run and its
+settings in ``context.py``, then ``environment``, ``equivalence``, ``training``, ``inference``,
+``benchmark`` and ``report``).
 """
 import argparse
 import os.path as osp
