@@ -8,7 +8,8 @@ import torch
 from mmpose.apis import init_model
 
 from tokenpose_mm.analysis.attention import (compute_attention, keypoint_token_similarity,
-                                             save_attention_figures, top_attended_keypoints)
+                                             top_attended_keypoints)
+from tokenpose_mm.analysis.attention_figures import save_attention_figures
 
 from ..conftest import COCO_TINY, MPII_TINY, config_path, converted_s_v1, run_tool
 
@@ -116,9 +117,9 @@ def test_attention_maps_are_computed_where_the_model_lives(pose, masking):
 
 
 def test_tool_refuses_a_device_that_is_not_there(pose, tmp_path, capsys):
-    attention_maps = load_tool('analysis', 'attention_maps')
-    code = attention_maps.main([pose[0], pose[1], IMAGE, '--out-dir', str(tmp_path),
-                                '--device', 'cuda:7' if torch.cuda.is_available() else 'cuda'])
+    code = run_tool('analysis', 'attention_maps', [
+        pose[0], pose[1], IMAGE, '--out-dir', tmp_path,
+        '--device', 'cuda:7' if torch.cuda.is_available() else 'cuda'])
     assert code == 1
     err = capsys.readouterr().err
     assert "--device 'cuda" in err and ('not available' in err or 'visible' in err)

@@ -13,7 +13,7 @@ import argparse
 import os.path as osp
 import sys
 
-from tokenpose_mm.analysis.attention import save_attention_figures
+from tokenpose_mm.analysis.attention_figures import save_attention_figures
 from tokenpose_mm.apis import init_pose_model
 from tokenpose_mm.cli import CfgOptionsAction, check_device, run_cli
 

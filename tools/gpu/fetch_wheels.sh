@@ -12,11 +12,9 @@
 # (torch, torchvision, numpy, scipy, matplotlib, pillow, opencv, onnx, onnxruntime, pytest, tqdm,
 # rich) is fetched. The folder travels with the working tree (`carry`): about 14 MiB.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=tools/gpu/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/stack.sh"  # ROOT, STACK, PYTHON_BIN, pin()
 DEST="${1:-$ROOT/tools/gpu/wheels}"
-STACK="$ROOT/requirements/stack.txt"
-PYTHON_BIN="${PYTHON:-python3}"
 PYTHON_VERSION="${PYTHON_VERSION:-3.12}"
 # torch 2.11 for CUDA 13 is itself a manylinux_2_28 wheel, so the target's glibc is >= 2.28
 PLATFORMS="${PLATFORMS:-manylinux2014_x86_64 manylinux_2_28_x86_64}"
@@ -32,13 +30,6 @@ WHEELS=(mmengine mmpose mmdet mmpretrain json_tricks munkres six pycocotools sha
 EXTRA=(addict==2.4.0 yapf==0.43.0 platformdirs==4.14.9 termcolor==3.3.0 pyyaml==6.0.4
        packaging==26.4 psutil==7.2.2 zipp==4.1.2 lazy-importer==0.1.0 ordered-set==4.1.0
        markdown==3.11.3)
-
-pin() {  # pin NAME -> NAME==VERSION from the stack file (fails when the stack does not pin it)
-  local found
-  found=$(grep -v '^#' "$STACK" | tr ' ' '\n' | grep -i "^$1==" | head -n1 || true)
-  [ -n "$found" ] || { echo "fetch_wheels: $1 is not pinned in $STACK" >&2; exit 1; }
-  echo "$found"
-}
 
 mkdir -p "$DEST"
 START=$SECONDS

@@ -16,12 +16,10 @@
 # (about 3 minutes on 16). Each step prints its elapsed time; idempotent (a second run skips
 # what is installed).
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=tools/gpu/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/stack.sh"  # ROOT, STACK, PYTHON_BIN, pin()
 WHEELS="${WHEELS:-$ROOT/tools/gpu/wheels}"
 VENV="${VENV:-$ROOT/.gpu-venv}"
-PYTHON_BIN="${PYTHON:-python3}"
-STACK="$ROOT/requirements/stack.txt"
 START=$SECONDS
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_CONFIG_FILE=/dev/null  # no pip.conf
 unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL  # only the folders named here
@@ -56,9 +54,6 @@ print(f'  Python {sys.version.split()[0]}, torch {torch.__version__}, '
       f'CUDA {torch.version.cuda}, GPU visible: {torch.cuda.is_available()}')
 PYEOF
 
-pin() {  # NAME -> NAME==VERSION, from requirements/stack.txt
-  grep -v '^#' "$STACK" | tr ' ' '\n' | grep -i "^$1==" | head -n1
-}
 step() {  # step NAME PIP_ARGS...: one pip install, timed, its log kept
   local name=$1 t0=$SECONDS log="$VENV/offline-$1.log"; shift
   say "$name: pip install $* (log: $log)"
