@@ -155,10 +155,13 @@ def dataset_meta_problems(meta: Any, num_keypoints: Optional[int],
 
 
 def describe_model(model: nn.Module, cfg: Any = None) -> str:
-    """``"TokenPoseEstimator (arch 's-v1') of <config file>"`` for messages."""
-    from ..models.archs import variant_name
+    """``"TokenPoseEstimator (arch 's-v1') of <config file>"`` for messages: the variant is the
+    estimator's ``arch`` (or its neck's, after a plain ``TopdownPoseEstimator``)."""
     cfg = cfg if cfg is not None else getattr(model, 'cfg', None)
-    arch = variant_name(cfg.get('model')) if cfg is not None else None
+    arch = getattr(model, 'arch', None) or getattr(getattr(model, 'neck', None), 'arch', None)
+    if isinstance(arch, Mapping):
+        arch = arch.get('name')
+    arch = arch if isinstance(arch, str) else None
     where = getattr(cfg, 'filename', None) or 'the config'
     return f'{type(model).__name__}{f" (arch {arch!r})" if arch else ""} of {where}'
 

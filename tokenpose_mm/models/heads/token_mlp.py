@@ -1,6 +1,8 @@
 """Pieces shared by the heads that read TokenPose's keypoint tokens."""
-from typing import List, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
+from mmpose.models.heads.base_head import BaseHead
+from mmpose.registry import KEYPOINT_CODECS
 from torch import Tensor, nn
 
 from ..archs import ArchSpec, TokenPoseArch, get_arch, split_arch
@@ -36,16 +38,32 @@ def token_head_init_cfg() -> List[dict]:
     ]
 
 
-def arch_with_codec_input_size(arch: ArchSpec, decoder) -> Tuple[str, TokenPoseArch]:
+def arch_with_codec_size(arch: ArchSpec, decoder, field: str = 'input_size'
+                         ) -> Tuple[str, TokenPoseArch]:
     """``(name, spec)`` of ``arch`` (a variant name or ``dict(name=..., **overrides)``) at the
-    ``input_size`` of the built codec ``decoder`` (the one source of the crop size; an arch
-    dict that names another one is refused)."""
+    ``field`` (``'input_size'`` or ``'heatmap_size'``) of the built codec ``decoder``, the one
+    source of that size; an arch dict that names another one is refused."""
     name, overrides = split_arch(arch)
-    codec_size = getattr(decoder, 'input_size', None)
-    named = overrides.get('input_size')
+    codec_size = getattr(decoder, field, None)
+    named = overrides.get(field)
     if codec_size is not None and named is not None and tuple(named) != tuple(codec_size):
-        raise ValueError(f'the decoder input_size (w, h)={tuple(codec_size)} differs from the '
-                         f'input_size (w, h)={tuple(named)} of arch {arch!r}')
+        raise ValueError(f'the decoder {field} (w, h)={tuple(codec_size)} differs from the '
+                         f'{field} (w, h)={tuple(named)} of arch {arch!r}')
     if codec_size is not None:
-        overrides['input_size'] = tuple(codec_size)
+        overrides[field] = tuple(codec_size)
     return name, get_arch(name, **overrides)
+
+
+def init_token_head(head: BaseHead, arch: ArchSpec, in_channels: Optional[int],
+                    decoder: Optional[dict], init_cfg: Union[dict, List[dict], None],
+                    size_field: str = 'input_size') -> TokenPoseArch:
+    """The common start of a keypoint-token head's ``__init__``: MMPose's ``BaseHead`` init
+    (default :func:`token_head_init_cfg`), ``head.decoder`` built from ``decoder``,
+    ``head.in_channels`` (D times the fused stacks unless given) and ``head.out_channels`` (K).
+    Returns the variant's spec at the decoder's ``size_field``."""
+    BaseHead.__init__(head, init_cfg if init_cfg is not None else token_head_init_cfg())
+    head.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
+    _, spec = arch_with_codec_size(arch, head.decoder, size_field)
+    head.in_channels = spec.dim * spec.num_stacks if in_channels is None else int(in_channels)
+    head.out_channels = spec.num_keypoints
+    return spec

@@ -2,11 +2,11 @@
 from typing import List, Optional, Sequence, Union
 
 from mmpose.models.heads import HeatmapHead
-from mmpose.models.heads.base_head import BaseHead
-from mmpose.registry import KEYPOINT_CODECS, MODELS
+from mmpose.registry import MODELS
 from torch import Tensor, nn
 
-from ..archs import ArchSpec, get_arch, split_arch
+from ..archs import ArchSpec
+from .token_mlp import init_token_head, token_head_init_cfg
 
 
 @MODELS.register_module()
@@ -40,19 +40,7 @@ class TokenPoseHead(HeatmapHead):
                  decoder: Optional[dict] = None,
                  init_cfg: Union[dict, List[dict], None] = None) -> None:
         # HeatmapHead.__init__ would build deconvolutions; only its loss/predict are reused.
-        BaseHead.__init__(self, init_cfg if init_cfg is not None else self.default_init_cfg)
-        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
-        codec_size = getattr(self.decoder, 'heatmap_size', None)
-        name, overrides = split_arch(arch)
-        named = overrides.get('heatmap_size')
-        if codec_size is not None and named is not None and tuple(named) != tuple(codec_size):
-            raise ValueError(f'the decoder heatmap_size (w, h)={tuple(codec_size)} differs from '
-                             f'the heatmap_size (w, h)={tuple(named)} of arch {arch!r}')
-        if codec_size is not None:
-            overrides['heatmap_size'] = tuple(codec_size)
-        spec = get_arch(name, **overrides)
-        self.in_channels = spec.dim * spec.num_stacks if in_channels is None else int(in_channels)
-        self.out_channels = spec.num_keypoints
+        spec = init_token_head(self, arch, in_channels, decoder, init_cfg, 'heatmap_size')
         self.heatmap_size = tuple(spec.heatmap_size)
         width, layers = self.in_channels, []
         for hidden in (*spec.head_hidden_dims, self.heatmap_size[0] * self.heatmap_size[1]):
@@ -63,10 +51,7 @@ class TokenPoseHead(HeatmapHead):
 
     @property
     def default_init_cfg(self) -> List[dict]:
-        return [
-            dict(type='TruncNormal', layer='Linear', std=.02, bias=0.),
-            dict(type='Constant', layer='LayerNorm', val=1., bias=0.),
-        ]
+        return token_head_init_cfg()
 
     def forward(self, feats: Union[Tensor, Sequence[Tensor]]) -> Tensor:
         """Keypoint tokens (B, K, C), or a tuple ending with them -> heatmaps (B, K, h, w)."""

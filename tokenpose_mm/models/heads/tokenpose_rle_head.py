@@ -2,13 +2,11 @@
 from typing import List, Optional, Sequence, Union
 
 from mmpose.models.heads import RLEHead
-from mmpose.models.heads.base_head import BaseHead
-from mmpose.registry import KEYPOINT_CODECS, MODELS
+from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 from ..archs import ArchSpec
-from .token_mlp import (arch_with_codec_input_size, keypoint_tokens, token_head_init_cfg,
-                        token_mlp)
+from .token_mlp import init_token_head, keypoint_tokens, token_mlp
 
 
 @MODELS.register_module()
@@ -47,11 +45,8 @@ class TokenPoseRLEHead(RLEHead):
                  init_cfg: Union[dict, List[dict], None] = None) -> None:
         # RLEHead.__init__ would build a Linear over flattened feature maps; only its
         # loss/predict are reused.
-        BaseHead.__init__(self, init_cfg if init_cfg is not None else token_head_init_cfg())
-        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
-        _, spec = arch_with_codec_input_size(arch, self.decoder)
-        self.in_channels = spec.dim * spec.num_stacks if in_channels is None else int(in_channels)
-        self.out_channels = self.num_joints = spec.num_keypoints
+        spec = init_token_head(self, arch, in_channels, decoder, init_cfg)
+        self.num_joints = spec.num_keypoints
         self.input_size = tuple(spec.input_size)
         trunk, width = token_mlp(self.in_channels, spec.head_hidden_dims)
         # (B, K, width) -> (B, K, 4): x, y (normalised by w, h), sigma_x, sigma_y (raw)

@@ -2,13 +2,11 @@
 from typing import List, Optional, Sequence, Tuple, Union
 
 from mmpose.models.heads import SimCCHead
-from mmpose.models.heads.base_head import BaseHead
-from mmpose.registry import KEYPOINT_CODECS, MODELS
+from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 from ..archs import ArchSpec
-from .token_mlp import (arch_with_codec_input_size, keypoint_tokens, token_head_init_cfg,
-                        token_mlp)
+from .token_mlp import init_token_head, keypoint_tokens, token_mlp
 
 
 @MODELS.register_module()
@@ -23,12 +21,11 @@ class TokenPoseSimCCHead(SimCCHead):
     MMPose's :func:`flip_vectors`) and decoding are MMPose's :class:`SimCCHead`'s.
 
     Args:
-        arch (str | dict): Variant in :data:`TOKENPOSE_ARCHS`, or ``dict(name='b', ...)``
-            overriding its fields (``num_keypoints``, ``head_hidden_dims``, ...); gives K, the
-            token width and the hidden widths. In a config, :class:`TokenPoseEstimator` sets it
-            from ``model.arch`` and the dataset metainfo.
-        in_channels (int, optional): Width of the keypoint tokens. Defaults to the variant's
-            (D times the number of fused stacks); set it after another neck.
+        arch (str | dict): The variant (a name, or a dict of field overrides) giving K, the
+            token width and the hidden widths; :class:`TokenPoseEstimator` fills it in from
+            ``model.arch`` and the dataset metainfo.
+        in_channels (int, optional): Keypoint-token width, D x fused stacks unless set (as
+            after another neck).
         simcc_split_ratio (float, optional): Bins per pixel. Defaults to the decoder's (2.0
             without one); one that differs from the decoder's is refused.
         loss (dict): Loss config. Defaults to ``KLDiscretLoss`` with target weights.
@@ -48,9 +45,7 @@ class TokenPoseSimCCHead(SimCCHead):
                  decoder: Optional[dict] = None,
                  init_cfg: Union[dict, List[dict], None] = None) -> None:
         # SimCCHead.__init__ would build deconvolutions; only its loss/predict are reused.
-        BaseHead.__init__(self, init_cfg if init_cfg is not None else token_head_init_cfg())
-        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
-        _, spec = arch_with_codec_input_size(arch, self.decoder)
+        spec = init_token_head(self, arch, in_channels, decoder, init_cfg)
         codec_ratio = getattr(self.decoder, 'simcc_split_ratio', None)
         if simcc_split_ratio is None:
             simcc_split_ratio = 2.0 if codec_ratio is None else codec_ratio
@@ -61,8 +56,6 @@ class TokenPoseSimCCHead(SimCCHead):
         if codec_ratio is not None and float(codec_ratio) != float(simcc_split_ratio):
             raise ValueError(f'the decoder simcc_split_ratio {codec_ratio} differs from the head '
                              f'simcc_split_ratio {simcc_split_ratio}')
-        self.in_channels = spec.dim * spec.num_stacks if in_channels is None else int(in_channels)
-        self.out_channels = spec.num_keypoints
         self.input_size = tuple(spec.input_size)
         self.simcc_split_ratio = float(simcc_split_ratio)
         self.mlp, width = token_mlp(self.in_channels, spec.head_hidden_dims)
