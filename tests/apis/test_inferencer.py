@@ -57,7 +57,7 @@ def test_mmpose_call_runs_it_with_the_checkpoint_loaded(checkpoints, folder, tmp
 
 def test_another_variant_is_refused_where_mmpose_loads_it_loosely(checkpoints, folder):
     with pytest.raises(CheckpointMismatchError, match=r"the checkpoint '.*s-v1.pth' does not fit "
-                       r"the TopdownPoseEstimator \(arch 't'\)"):
+                       r"the TokenPoseEstimator \(arch 't'\)"):
         TokenPoseInferencer(config_path('t'), checkpoints[1], cfg_options=DEPTH1)
     with pytest.raises(CheckpointMismatchError, match='does not fit'):
         TokenPoseMMPoseInferencer(config_path('t'), checkpoints[1], cfg_options=DEPTH1)

@@ -16,7 +16,8 @@ import sys
 from tokenpose_mm.apis import (InputError, boxes_for_image, init_pose_model, list_inputs,
                                load_boxes_file)
 from tokenpose_mm.cli import CfgOptionsAction, run_cli
-from tokenpose_mm.deploy import (OnnxMismatchError, export_onnx, sample_inputs, verify_onnx)
+from tokenpose_mm.deploy import (OnnxExportError, OnnxMismatchError, export_onnx, sample_inputs,
+                                  verify_onnx)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_IMAGES = osp.join(REPO, 'tests', 'data', 'coco_tiny')
@@ -45,7 +46,11 @@ def main(argv=None) -> int:
         table = load_boxes_file(args.boxes)
         boxes = [boxes_for_image(table, path, args.boxes)[:, :4] for path in images]
     inputs = sample_inputs(model, images, boxes)
-    export_onnx(model, args.out, opset=args.opset, dynamic_batch=not args.static_batch)
+    try:
+        export_onnx(model, args.out, opset=args.opset, dynamic_batch=not args.static_batch)
+    except OnnxExportError as e:  # one line naming the config and the op, not the graph
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     print(f'exported {args.out} (input {tuple(inputs.shape[1:])}, opset {args.opset})')
     if args.static_batch:
         inputs = inputs[:1]
