@@ -9,6 +9,7 @@ import torch
 
 from tokenpose_mm.engine.hooks.random_state_hook import (RandomStateHook, byte_state,
                                                          restorable_cuda_states)
+from tokenpose_mm.engine.hooks.plain_checkpoint import from_plain
 from tokenpose_mm.utils import load_checkpoint_file
 
 from .runner_utils import tiny_runner
@@ -26,11 +27,13 @@ def trained(tmp_path_factory):
 
 def test_resume_restores_states_mapped_to_another_device(trained):
     runner, hook, path = trained
-    saved = load_checkpoint_file(path)['random_state']
-    # what a GPU machine's resume hands the hook: every tensor mapped off the CPU
+    saved = from_plain(load_checkpoint_file(path))['random_state']
+    # what a GPU machine's resume hands the hooks: every tensor mapped off the CPU; the hooks
+    # in the Runner's order (this one, then AtomicCheckpointHook's restoring of plain types)
     mapped = load_checkpoint_file(path, map_location='meta')
     random.random(), np.random.rand(), torch.rand(3)  # move every generator on
     hook.after_load_checkpoint(runner, mapped)
+    from_plain(mapped)
     hook.before_train(runner)  # runner.iter == 2: training continues
     assert random.getstate() == saved['python']
     numpy_now, numpy_saved = np.random.get_state(), saved['numpy']

@@ -15,6 +15,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 from tokenpose_mm.cli import load_config
+from tokenpose_mm.models.pose_estimators.tokenpose_estimator import variant_module_cfgs
 from tokenpose_mm.config_zoo import VARIANT_CONFIGS, variant_config
 
 STRATEGIES = {
@@ -74,7 +75,10 @@ def test_forward_stays_on_the_parameters_device(arch):
     necks = {}
     for strategy, masking in STRATEGIES.items():
         with torch.device('meta'):
-            necks[strategy] = MODELS.build({**cfg.model.neck, 'token_masking': masking})
+            _, neck_cfg, _ = variant_module_cfgs(  # the neck the estimator builds, masked
+                cfg.model.arch, cfg.model.backbone, {**cfg.model.neck, 'token_masking': masking},
+                cfg.model.head, model.neck.num_keypoints)
+            necks[strategy] = MODELS.build(neck_cfg)
     assert {p.device.type for m in (model, *necks.values()) for p in m.parameters()} == {'meta'}
     width, height = model.head.decoder.input_size
     images = torch.empty(2, 3, height, width, device='meta')
