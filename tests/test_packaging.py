@@ -18,12 +18,12 @@ from .conftest import COCO_TINY, CONFIGS, REPO
 SAMPLE = 'tokenpose_mm::tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-128x96.py'
 # one step of one epoch, the bundled data named explicitly (the installed copy of the sample
 # config has no tests/data beside it)
-DATA = (f'train_dataloader.dataset.data_root={COCO_TINY}/',
+DATA = (f'train_dataloader.dataset.dataset.data_root={COCO_TINY}/',
         f'val_dataloader.dataset.data_root={COCO_TINY}/',
         f'test_dataloader.dataset.data_root={COCO_TINY}/',
         f'val_evaluator.ann_file={COCO_TINY}/test_coco.json',
         f'test_evaluator.ann_file={COCO_TINY}/test_coco.json')
-ONE_STEP = ('train_cfg.max_epochs=1', 'randomness.seed=0')
+ONE_STEP = ('train_cfg.max_epochs=1', 'train_dataloader.dataset.times=1', 'randomness.seed=0')
 
 
 @pytest.fixture(scope='module')

@@ -28,7 +28,7 @@ HEAD_CONFIGS = tuple(f'tokenpose/coco/td-{head}_tokenpose-{variant}-300e_coco-25
 # the configs that train on the bundled samples already: their own datasets, cut to 2 people
 SAMPLE_CONFIGS = {
     TINY: {'train_dataloader.dataset.indices': 2},
-    TINY_T: {'train_dataloader.dataset.indices': 2},
+    TINY_T: {'train_dataloader.dataset.times': 1, 'train_dataloader.dataset.dataset.indices': 2},
 }
 # every config file under configs/ but _base_ and the dataset configs of
 # tests/test_dataset_configs.py (tests/test_install.py checks that none is missing)
@@ -157,8 +157,8 @@ def test_mim_train_and_test_with_our_config(tmp_path):
     tools on our configs (custom_imports load the plugin)."""
     mim = osp.join(osp.dirname(sys.executable), 'mim')
     env = {'PATH': osp.dirname(sys.executable) + ':/usr/bin:/bin', 'OMP_NUM_THREADS': '2'}
-    options = ['train_cfg.max_epochs=1',
-               'train_dataloader.dataset.indices=4', 'train_dataloader.batch_size=4', 'val_cfg=None', 'val_dataloader=None',
+    options = ['train_cfg.max_epochs=1', 'train_dataloader.dataset.times=1',
+               'train_dataloader.dataset.dataset.indices=4', 'train_dataloader.batch_size=4', 'val_cfg=None', 'val_dataloader=None',
                'val_evaluator=None', 'default_hooks.checkpoint.save_best=None',
                'default_hooks.checkpoint.interval=1']
     train = subprocess.run([mim, 'train', 'mmpose', config_path(TINY_T), '--work-dir', str(tmp_path),
@@ -180,8 +180,8 @@ def test_amp_flag_uses_amp_optim_wrapper_or_says_it_needs_a_gpu(tmp_path):
     train = load_tool('', 'train')
     args = train.parse_args([config_path(TINY_T), '--work-dir', str(tmp_path), '--amp',
                              '--no-validate', '--cfg-options', 'train_cfg.max_epochs=1',
-                             'train_dataloader.batch_size=2',
-                             'train_dataloader.dataset.indices=2',
+                             'train_dataloader.dataset.times=1', 'train_dataloader.batch_size=2',
+                             'train_dataloader.dataset.dataset.indices=2',
                              'default_hooks.checkpoint.save_best=None'])
     if not torch.cuda.is_available():
         with pytest.raises(RuntimeError, match='--amp .* needs a GPU; none is available'):

@@ -12,8 +12,8 @@ from .runner_utils import tool_env
 
 CONFIG = config_path('tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-128x96.py')
 # 8 people in order (no shuffle), 2 epochs: 4 steps of 4 people in all
-OPTIONS = ['model.arch.depth=2', 'train_cfg.max_epochs=2',
-           'train_dataloader.dataset.indices=8', 'train_dataloader.sampler.shuffle=False',
+OPTIONS = ['model.arch.depth=2', 'train_cfg.max_epochs=2', 'train_dataloader.dataset.times=1',
+           'train_dataloader.dataset.dataset.indices=8', 'train_dataloader.sampler.shuffle=False',
            'randomness.seed=0', 'default_hooks.checkpoint.save_best=None',
            'default_hooks.checkpoint.interval=2',
            # SGD: an update proportional to the gradient, so a wrongly scaled gradient shows

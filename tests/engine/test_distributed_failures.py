@@ -60,9 +60,9 @@ def test_a_rank_that_raises_ends_the_run(tmp_path):
     non-zero (no barrier in the tools' ``finally`` after a failure)."""
     ann = _broken_second_image(tmp_path)
     options = ['model.arch.depth=1', 'train_cfg.max_epochs=1', 'train_dataloader.batch_size=1',
-               'train_dataloader.sampler.shuffle=False',
-               f'train_dataloader.dataset.ann_file={ann}',
-               'train_dataloader.dataset.data_root=',
+               'train_dataloader.sampler.shuffle=False', 'train_dataloader.dataset.times=1',
+               f'train_dataloader.dataset.dataset.ann_file={ann}',
+               'train_dataloader.dataset.dataset.data_root=',
                'default_hooks.checkpoint.interval=1',
                f'visualizer.name=visualizer:{tmp_path}']
     start = time.time()

@@ -14,7 +14,7 @@ from .runner_utils import tool_env
 SAMPLE = os.path.join(CONFIGS, 'tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-128x96.py')
 # two one-step epochs, each validated and checkpointed (the config's own checkpoint policy)
 SHORT = ['train_cfg.max_epochs=2', 'train_cfg.val_interval=1',
-         'default_hooks.checkpoint.interval=1',
+         'default_hooks.checkpoint.interval=1', 'train_dataloader.dataset.times=1',
          'randomness.seed=0']
 
 

@@ -24,16 +24,15 @@ codec = dict(
 # input and heatmap sizes from the codec)
 model = dict(head=dict(decoder=codec))
 
-# 600 steps: 600 epochs of one batch of the 12 people (no dataset wrapper, so that MMPose's
-# tools, browse_dataset included, read the train set as they read any config's)
-train_cfg = dict(max_epochs=600, val_interval=200)
+# 600 steps: 30 epochs of the sample repeated 20 times (one batch of 12 people per step)
+train_cfg = dict(max_epochs=30, val_interval=10)
 param_scheduler = []  # constant lr 1e-3
 auto_scale_lr = dict(base_batch_size=12)
-# checkpoints epoch_200/400/600.pth, all kept; no best_*.pth: a "best" of the first evaluations on
+# checkpoints epoch_10/20/30.pth, all kept; no best_*.pth: a "best" of the first evaluations on
 # 12 people is no model worth keeping (AP 0.00 untrained). The last checkpoint is the trained one.
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=200, save_best=None, max_keep_ckpts=3))
+    checkpoint=dict(interval=10, save_best=None, max_keep_ckpts=3))
 log_processor = dict(window_size=20)
 
 train_pipeline = [
@@ -54,8 +53,17 @@ train_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(
-        data_root=data_root, ann_file=ann_file, data_prefix=dict(img=''),
-        pipeline=train_pipeline))
+        _delete_=True,
+        type='RepeatDataset',
+        times=20,
+        dataset=dict(
+            type='CocoDataset',
+            data_root=data_root,
+            metainfo=_base_.metainfo,
+            data_mode='topdown',
+            ann_file=ann_file,
+            data_prefix=dict(img=''),
+            pipeline=train_pipeline)))
 val_dataloader = dict(
     batch_size=12,
     num_workers=0,
