@@ -6,7 +6,7 @@ from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 from ..archs import ArchSpec
-from .token_mlp import init_token_head, token_head_init_cfg
+from .token_mlp import init_token_head, keypoint_tokens, token_head_init_cfg
 
 
 @MODELS.register_module()
@@ -55,11 +55,8 @@ class TokenPoseHead(HeatmapHead):
 
     def forward(self, feats: Union[Tensor, Sequence[Tensor]]) -> Tensor:
         """Keypoint tokens (B, K, C), or a tuple ending with them -> heatmaps (B, K, h, w)."""
-        tokens = feats if isinstance(feats, Tensor) else feats[-1]
-        B, K, C = tokens.shape
-        if (K, C) != (self.out_channels, self.in_channels):
-            raise ValueError(f'{type(self).__name__} expects (B, K, C) keypoint tokens with '
-                             f'(K, C)={(self.out_channels, self.in_channels)}, got {(K, C)}')
+        tokens = keypoint_tokens(self, feats)
+        B, K, _ = tokens.shape
         w, h = self.heatmap_size
         # float32 heatmaps also under autocast: MMPose's loss-side accuracy goes through numpy
         return self.mlp(tokens).reshape(B, K, h, w).float()
