@@ -1,4 +1,5 @@
 """Shared paths and builders. Tests use real MMPose/MMEngine pieces and the bundled sample data."""
+import os
 import os.path as osp
 from typing import Optional
 
@@ -11,6 +12,9 @@ from tokenpose_mm.config_zoo import VARIANT_CONFIGS
 # the process as the tools set it up (warning filters, weights-only checkpoint loading with the
 # size check); tests/test_import_side_effects.py checks that importing alone changes nothing
 tokenpose_mm.setup_env()
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    # `make test` runs two pytest-xdist workers on two cores: one torch thread each
+    torch.set_num_threads(1)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA = osp.join(REPO, 'tests', 'data')
