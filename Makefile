@@ -4,11 +4,12 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export VENV
+TEST_WORKERS ?= 2  # pytest-xdist workers (two cores: the suite in about two thirds of the time)
 
 .PHONY: setup test main
 setup:
 	@bash tools/setup_env.sh
 test: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile tests
 main: setup
 	$(PY) tools/main_job.py $(ARGS)
