@@ -3,7 +3,7 @@ run: head parameters, model GMACs, CPU inference throughput of all six models me
 interleaved, and COCO AP on the bundled sample (tests/data/coco_tiny, 12 people) after the same
 short training.
 
-    python benchmarks/heads.py [--epochs 3] [--batch 4] [--repeats 5] [--out benchmarks/results]
+    python benchmarks/heads.py [--epochs 10] [--batch 4] [--repeats 5] [--out benchmarks/results]
 
 The AP is a smoke figure, not a benchmark: every model trains ``--epochs`` steps from scratch
 (its config's optimizer, Adam 1e-3, no schedule; all 12 people in one batch, no augmentation:
@@ -159,7 +159,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--batch', type=int, default=4, help='images per timed forward')
     parser.add_argument('--repeats', type=int, default=5, help='timed interleaved rounds')
-    parser.add_argument('--epochs', type=int, default=3,
+    parser.add_argument('--epochs', type=int, default=10,
                         help='smoke training steps (one-batch epochs) per model')
     parser.add_argument('--out', default=osp.join(REPO, 'benchmarks', 'results'))
     args = parser.parse_args(argv)
