@@ -3,12 +3,16 @@ import subprocess
 import sys
 
 import pytest
+import torch
+from mmengine.registry import init_default_scope
+from mmpose.registry import MODELS as MODELS_REGISTRY
 
-from tokenpose_mm.analysis import model_complexity
+from tokenpose_mm.analysis import count_parameters, model_complexity
+from tokenpose_mm.cli import load_config
 from tokenpose_mm.config_zoo import MODELS, VARIANTS
 from tokenpose_mm.models import TOKENPOSE_ARCHS
 
-from .conftest import REPO, build_model
+from .conftest import REPO, build_model, config_path
 
 # the model index (configs/*/metafile.yml; DESIGN.md section 3): the paper's counter (3
 # decimals) and true GMACs (2 decimals)
@@ -27,6 +31,8 @@ def test_paper_and_true_counts(arch):
     c = model_complexity(model, (3, h, w))
     assert round(c.paper_gflops, 3) == PAPER_GFLOPS[arch]
     assert round(c.gmacs, 2) == TRUE_GMACS[arch]
+    assert (round(c.paper_gflops_t, 3), round(c.transformer_gmacs, 2)) == \
+        (VARIANTS[arch].gflops_t, VARIANTS[arch].transformer_gmacs)
     # neck + head: all of T (it reads the image), less than all behind a CNN front-end
     if arch == 't':
         assert c.transformer_gmacs == c.gmacs
@@ -49,6 +55,39 @@ def test_tmpose_counts_of_the_model_index(model):
     c = model_complexity(built, (3, h, w))
     assert (c.params, round(c.paper_gflops, 3), round(c.gmacs, 2)) == \
         (model.params, model.gflops, model.gmacs)
+    assert (round(c.paper_gflops_t, 3), round(c.transformer_gmacs, 2)) == \
+        (model.gflops_t, model.transformer_gmacs)
+
+
+# the entries that are neither variants nor TMPose (the dataset and head configs): parameters of
+# every one, all the counts of two (a 133-keypoint dataset, a head config)
+OTHER_MODELS = [m for m in MODELS if m.variant is None and m.collection != 'TMPose']
+FULLY_COUNTED = ('td-hm_tokenpose-b_4xb32-300e_coco-wholebody-256x192',
+                 'td-simcc_tokenpose-s-v1_4xb32-300e_coco-256x192')
+
+
+def test_parameters_of_the_dataset_and_head_entries():
+    """Each model built on the meta device (no memory, no initialization) has the parameter
+    count of its model-index entry."""
+    init_default_scope('mmpose')
+    wrong = {}
+    for m in OTHER_MODELS:
+        with torch.device('meta'):
+            model = MODELS_REGISTRY.build(load_config(config_path(m.config)).model)
+        if count_parameters(model) != m.params:
+            wrong[m.name] = (count_parameters(model), m.params)
+    assert len(OTHER_MODELS) >= 20 and not wrong, wrong
+
+
+@pytest.mark.parametrize('name', FULLY_COUNTED)
+def test_counts_of_dataset_and_head_entries(name):
+    model = next(m for m in OTHER_MODELS if m.name == name)
+    built = build_model(model.config)
+    w, h = built.head.decoder.input_size
+    c = model_complexity(built, (3, h, w))
+    assert (c.params, round(c.paper_gflops, 3), round(c.gmacs, 2), round(c.paper_gflops_t, 3),
+            round(c.transformer_gmacs, 2)) == (model.params, model.gflops, model.gmacs,
+                                               model.gflops_t, model.transformer_gmacs)
 
 
 @pytest.mark.parametrize('config, arch', [

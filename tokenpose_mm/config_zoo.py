@@ -60,7 +60,10 @@ def package_config_folders(package: str) -> Tuple[str, ...]:
 class ModelEntry:
     """One model of a metafile: ``config`` is relative to :data:`CONFIG_ROOT`; ``params`` counts
     every tensor (the fixed sine table too), ``gflops`` is the paper's counter, ``gmacs`` the true
-    multiply-accumulates, ``ap`` the published COCO val2017 AP (a fraction) or None."""
+    multiply-accumulates, ``ap`` the published COCO val2017 AP (a fraction) or None.
+    ``gflops_t`` and ``transformer_gmacs`` are those counts over the neck and head (TMPose's
+    GFLOPsT), where the metafile gives them; a TMPose model names its ``unmasked`` model and its
+    ``token_masking`` setting in words."""
     name: str
     collection: str
     config: str
@@ -71,6 +74,14 @@ class ModelEntry:
     gflops: float
     gmacs: float
     ap: Optional[float]
+    gflops_t: Optional[float] = None
+    transformer_gmacs: Optional[float] = None
+    unmasked: Optional[str] = None
+    token_masking: Optional[str] = None
+
+
+def _optional_float(meta: dict, key: str) -> Optional[float]:
+    return None if meta.get(key) is None else float(meta[key])
 
 
 def _entry(model: dict, metafile: str) -> ModelEntry:
@@ -87,7 +98,10 @@ def _entry(model: dict, metafile: str) -> ModelEntry:
         return ModelEntry(model['Name'], model['In Collection'], config[len(prefix):],
                           meta.get('Variant'), meta['Training Data'],
                           tuple(meta['Architecture']), int(meta['Parameters']),
-                          float(meta['GFLOPs']), float(meta['GMACs']), ap)
+                          float(meta['GFLOPs']), float(meta['GMACs']), ap,
+                          _optional_float(meta, 'GFLOPsT'),
+                          _optional_float(meta, 'Transformer GMACs'),
+                          meta.get('Unmasked'), meta.get('Token Masking'))
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f'{metafile}: model {model.get("Name", "?")!r} is not a complete '
                          f'model-index entry ({type(e).__name__}: {e})') from None
@@ -135,4 +149,35 @@ def variant_table() -> str:
         ap = '-' if m.ap is None else f'{100 * m.ap:.1f}'
         lines.append(f'| {name} | `{osp.splitext(osp.basename(m.config))[0]}` | {m.params:,} | '
                      f'{m.gmacs:.2f} | {m.gflops:.3f} | {ap} |')
+    return '\n'.join(lines) + '\n'
+
+
+def _display(variant: str) -> str:
+    return 'TokenPose-' + variant.upper().replace('L-D', 'L/D').replace('-MPII', ' (MPII)')
+
+
+def masking_table() -> str:
+    """The README's TMPose table (Markdown) from the model index: each unmasked model, then its
+    TMPose models, with the transformer's counts (paper's GFLOPsT, true GMACs) and their cut."""
+    by_name = {m.name: m for m in MODELS}
+    lines = ["| model | GFLOPsT (paper's counter, neck + head) | transformer GMACs (true) |",
+             '| --- | ---: | ---: |']
+    masked = [m for m in MODELS if m.unmasked is not None]
+    for base_name in dict.fromkeys(m.unmasked for m in masked):
+        base = by_name.get(base_name)
+        if base is None or base.variant is None:
+            raise ValueError(f'TMPose models name {base_name!r} as their unmasked model, which is '
+                             f'no variant of the model index')
+        for m in (base, *(m for m in masked if m.unmasked == base_name)):
+            if m.gflops_t is None or m.transformer_gmacs is None:
+                raise ValueError(f'model {m.name!r} of the model index has no GFLOPsT and '
+                                 f'Transformer GMACs (its TMPose table row needs both)')
+        lines.append(f'| {_display(base.variant)} | {base.gflops_t:.3f} | '
+                     f'{base.transformer_gmacs:.2f} |')
+        for m in (m for m in masked if m.unmasked == base_name):
+            cut_f = 100 * (m.gflops_t / base.gflops_t - 1)
+            cut_m = 100 * (m.transformer_gmacs / base.transformer_gmacs - 1)
+            lines.append(f"| {_display(base.variant).replace('TokenPose', 'TMPose')}, "
+                         f'{m.token_masking} | {m.gflops_t:.3f} ({cut_f:+.1f}%) | '
+                         f'{m.transformer_gmacs:.2f} ({cut_m:+.1f}%) |')
     return '\n'.join(lines) + '\n'

@@ -15,20 +15,15 @@ model = dict(
     # MMPose's SimCC flip test: the mirrored crop's x-vectors reversed, joints swapped
     test_cfg=dict(_delete_=True, flip_test=True))
 
-# the base recipe's augmentation; only the targets differ
+# the base recipe's pipelines (augmentation included); only the entries that name the codec
+# differ: the crop size and the targets follow this codec
 train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.25),
-    dict(type='RandomFlip', direction='horizontal', prob=0.5),
-    dict(type='RandomHalfBody', min_total_keypoints=9, prob=0.3),
-    dict(
-        type='RandomBBoxTransform',
-        shift_prob=0.,
-        scale_factor=(0.65, 1.35),
-        rotate_factor=45.,
-        rotate_prob=0.6),
-    dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs')
+    {**t, 'input_size': codec['input_size']} if t['type'] == 'TopdownAffine' else
+    {**t, 'encoder': codec} if t['type'] == 'GenerateTarget' else t
+    for t in _base_.train_pipeline
 ]
+val_pipeline = [{**t, 'input_size': codec['input_size']} if t['type'] == 'TopdownAffine' else t
+                for t in _base_.val_pipeline]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = val_dataloader
