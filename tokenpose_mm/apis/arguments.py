@@ -6,15 +6,15 @@ from typing import Any, Mapping, Optional
 from .errors import InputError
 
 
-def check_threshold(value: Any, name: str, upper: Optional[float] = 1.) -> float:
-    """``value`` as a float when it is a finite number in [0, ``upper``] (no upper bound when
-    ``upper`` is None); text, bools, NaN and numbers out of range are refused, naming ``name``."""
-    expected = f'a number in [0, {upper:g}]' if upper is not None else 'a number >= 0'
+def check_threshold(value: Any, name: str) -> float:
+    """``value`` as a float when it is a finite number >= 0 (no upper bound: a score threshold
+    above 1 keeps no box, on purpose); text, bools, NaN and negative numbers are refused,
+    naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, Real):
         got = f'the text {value!r}' if isinstance(value, str) else type(value).__name__
-        raise InputError(f'{name}={value!r}: expected {expected}, got {got}')
-    if not math.isfinite(value) or value < 0 or (upper is not None and value > upper):
-        raise InputError(f'{name}={value!r}: expected {expected}')
+        raise InputError(f'{name}={value!r}: expected a number >= 0, got {got}')
+    if not math.isfinite(value) or value < 0:
+        raise InputError(f'{name}={value!r}: expected a finite number >= 0')
     return float(value)
 
 

@@ -99,7 +99,7 @@ class TokenPoseInferencer(Pose2DInferencer):
         det_cfg_options = check_cfg_options(det_cfg_options, 'det_cfg_options')
         bbox_thr = check_threshold(bbox_thr, 'bbox_thr')
         nms_thr = check_threshold(nms_thr, 'nms_thr')
-        kpt_thr = check_threshold(kpt_thr, 'kpt_thr', upper=None)
+        kpt_thr = check_threshold(kpt_thr, 'kpt_thr')
         cfg = Config.fromfile(resolve_config(model, 'pose config'))
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
