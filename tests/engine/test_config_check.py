@@ -11,10 +11,11 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpose.registry import METRICS
 
-from tokenpose_mm.engine import ConfigError, config_problems
+from tokenpose_mm.engine import ConfigError, check_annotation_files, config_problems
 from tokenpose_mm.engine.metric_names import evaluator_metric_names
 
-from ..conftest import COCO_TINY, CONFIGS
+from ..conftest import COCO_TINY, CONFIGS, MPII_TINY, config_path
+from ..test_dataset_configs import DATASET_CONFIGS, sample_options
 from .runner_utils import TINY_CONFIG, TINY_OPTIONS
 
 SHIPPED = sorted(p for p in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
@@ -24,6 +25,23 @@ SHIPPED = sorted(p for p in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive
 @pytest.mark.parametrize('path', SHIPPED, ids=[osp.relpath(p, CONFIGS) for p in SHIPPED])
 def test_every_shipped_config_passes(path):
     assert config_problems(Config.fromfile(path)) == []
+
+
+@pytest.mark.parametrize('config', [*DATASET_CONFIGS, 'mpii'])
+def test_every_dataset_sample_passes_the_annotation_check(config):
+    """MMPose's own sample of each dataset (COCO-WholeBody's 17 body keypoints of 133, RHD's
+    keypoint triples, MPII's records) is valid."""
+    if config == 'mpii':
+        cfg = Config.fromfile(config_path(
+            'tokenpose/mpii/td-hm_tokenpose-l-d6_4xb16-300e_mpii-256x256.py'))
+        sample = {'data_root': f'{MPII_TINY}/', 'ann_file': 'test_mpii.json'}
+        cfg.merge_from_dict({f'{split}_dataloader.dataset.{k}': v for k, v in sample.items()
+                             for split in ('train', 'test')})
+    else:
+        cfg = Config.fromfile(config_path(config))
+        cfg.merge_from_dict(sample_options(config, cfg))
+    check_annotation_files(cfg, ('train', 'test'))
+    assert config_problems(cfg) == []
 
 
 def _mmengine_cfg(tmp_path, options: dict) -> Config:

@@ -96,8 +96,9 @@ def _problems(dataset: Any, data: Any, num_keypoints: int) -> Iterator[str]:
     if isinstance(dataset, MpiiDataset):
         yield from mpii_problems(data, num_keypoints)
     elif type(dataset)._load_annotations is BaseCocoStyleDataset._load_annotations:
-        training = not dataset.test_mode
-        yield from coco_problems(data, num_keypoints, training)
+        # a parse_data_info of its own (COCO-WholeBody) reads more than ``keypoints``
+        own = type(dataset).parse_data_info is not BaseCocoStyleDataset.parse_data_info
+        yield from coco_problems(data, None if own else num_keypoints, not dataset.test_mode)
     else:  # a format of its own: only the keypoint count of COCO/MPII-style records
         yield from _keypoint_count_problems(data, num_keypoints)
 

@@ -1,7 +1,7 @@
 """What is wrong with the records of a parsed annotation file, COCO-style or MPII-style: one line
 per problem, naming the record (its ``id``, or its index and image) and the field."""
 from numbers import Real
-from typing import Any, Iterator, List, Mapping
+from typing import Any, Iterator, List, Mapping, Optional
 
 _COCO_SECTIONS = ('images', 'annotations', 'categories')
 
@@ -32,11 +32,22 @@ def _duplicates(records: List[Mapping], what: str) -> Iterator[str]:
         seen.add(key)
 
 
-def coco_problems(data: Any, num_keypoints: int, training: bool) -> Iterator[str]:
+def _flat(values: Any) -> Any:
+    """[[x, y, v], ...] (as some datasets write them; MMPose reshapes to (K, 3)) as
+    [x, y, v, ...]; anything else unchanged."""
+    if isinstance(values, list) and values and all(isinstance(v, list) and len(v) == 3
+                                                   for v in values):
+        return [x for triple in values for x in triple]
+    return values
+
+
+def coco_problems(data: Any, num_keypoints: Optional[int], training: bool) -> Iterator[str]:
     """Problems of a COCO-style file (MMPose's ``BaseCocoStyleDataset``): the three sections,
     each image's ``id``/``file_name``/``width``/``height``, unique ids, each annotation's
-    ``image_id``, ``bbox`` and ``keypoints`` (3K numbers, visibility in {0, 1, 2}); for
-    training, at least one annotation with a visible keypoint and a box of positive area."""
+    ``image_id``, ``bbox`` and ``keypoints`` (3K numbers, or K triples; visibility in
+    {0, 1, 2}; ``num_keypoints`` None: a dataset that reads more keypoints than ``keypoints``
+    holds, its length is not checked); for training, at least one annotation with a visible
+    keypoint and a box of positive area."""
     if not isinstance(data, dict):
         yield (f'is a JSON {type(data).__name__}, expected a COCO object with '
                f'{list(_COCO_SECTIONS)}')
@@ -74,7 +85,7 @@ def coco_problems(data: Any, num_keypoints: int, training: bool) -> Iterator[str
         problems = list(_coco_ann_problems(ann, num_keypoints))
         yield from (f'{name}{" " if p.startswith("has ") else ": "}{p}' for p in problems)
         if not problems and 'keypoints' in ann and 'bbox' in ann and not ann.get('iscrowd'):
-            visible = any(v > 0 for v in ann['keypoints'][2::3])
+            visible = any(v > 0 for v in _flat(ann['keypoints'])[2::3])
             usable += visible and ann['bbox'][2] > 0 and ann['bbox'][3] > 0
     if training and anns and not usable:
         yield (f'none of the {len(anns)} annotations has a visible keypoint and a box of '
@@ -82,16 +93,18 @@ def coco_problems(data: Any, num_keypoints: int, training: bool) -> Iterator[str
                f'least one array to concatenate")')
 
 
-def _coco_ann_problems(ann: Mapping, num_keypoints: int) -> Iterator[str]:
+def _coco_ann_problems(ann: Mapping, num_keypoints: Optional[int]) -> Iterator[str]:
     if 'bbox' in ann and not (_numbers(ann['bbox'], 4) and min(ann['bbox'][2:]) >= 0):
         yield f'bbox is {_what(ann["bbox"])}, expected [x, y, w, h]: 4 numbers, w and h >= 0'
     if 'keypoints' not in ann:
         return  # no keypoints: MMPose skips the annotation
-    values, expected = ann['keypoints'], 3 * num_keypoints
-    shape = f'{expected} numbers (x, y, visibility for {num_keypoints} keypoints)'
+    values = _flat(ann['keypoints'])
+    expected = None if num_keypoints is None else 3 * num_keypoints
+    shape = (f'{expected} numbers (x, y, visibility for {num_keypoints} keypoints)'
+             if expected else 'x, y, visibility numbers')
     if not isinstance(values, list):
         yield f'keypoints is {_what(values)}, expected {shape}'
-    elif len(values) != expected:
+    elif expected is not None and len(values) != expected:
         yield f'has {len(values)} keypoint values, expected {shape}'
     elif not all(map(_is_number, values)):
         bad = next(i for i, v in enumerate(values) if not _is_number(v))
