@@ -157,6 +157,16 @@ def _boxes_file(tmp: Path, text: str, images=(IMAGE, )) -> str:
     return f'accepted: {sorted(boxes)}'
 
 
+def _demo_with_other_ids(tmp: Path) -> str:
+    from tokenpose_mm.apis import run_demo
+    path = tmp / 'boxes.json'
+    path.write_text(json.dumps([{'image_id': 7, 'bbox': [0, 0, 50, 90], 'score': .9,
+                                 'category_id': 1}]))
+    summary = run_demo(_inferencer(boxes_file=str(path)), COCO_TINY, str(tmp / 'out'),
+                       progress=False)
+    return f'accepted: {len(summary.predictions)} predictions, {len(summary.no_person)} nobody'
+
+
 def _long_image(tmp: Path) -> str:
     import cv2
     path = tmp / 'long.png'
@@ -230,11 +240,10 @@ INFERENCE_CASES: List[Case] = [
          r"InputError: boxes file '.*boxes.json' names 'p.jpg' twice; the first entry would be "
          r"dropped"),
     Case(_INF, 'COCO detections whose image ids match none of the inputs',
-         'apis.run_demo / tools/demo --boxes',
-         lambda t: _boxes_file(t, json.dumps([{'image_id': 7, 'bbox': [0, 0, 50, 90],
-                                               'score': .9, 'category_id': 1}])),
+         'apis.run_demo / tools/demo --boxes', _demo_with_other_ids,
          r"InputError: the boxes file '.*boxes.json' gives boxes for image ids \['7'\], none of "
-         r"which is one of the 1 input images \['000000000785.jpg'\]"),
+         r"which is one of the 4 input images \['000000000785.jpg', '000000040083.jpg', "
+         r"'000000196141.jpg', '...'\]"),
     Case(_INF, 'a 10000x8 image as its own person box', 'apis.TokenPoseInferencer.predict',
          _long_image,
          r"InputError: the whole image '.*long.png' \(its one person box: no boxes, no "
