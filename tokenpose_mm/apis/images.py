@@ -25,7 +25,7 @@ MIN_SIDE = 4
 # short side a few pixels or less (a 10000x8 box: 0.1 px of a 256x192 input)
 MAX_ASPECT_RATIO = 20
 
-ImageLike = Union[str, np.ndarray]
+ImageLike = Union[str, np.ndarray]  # or a PIL image (load_image reads its mode)
 
 
 def to_bgr_uint8(image: np.ndarray, name: str = 'image') -> np.ndarray:
@@ -73,7 +73,7 @@ def _value_range(image: np.ndarray) -> str:
     return f' with values in [{finite.min():.3g}, {finite.max():.3g}]' if finite.size else ''
 
 
-def from_pil(image, name: str = 'image') -> np.ndarray:
+def from_pil(image) -> np.ndarray:
     """A PIL image (its mode says its channel order: RGB, RGBA, L, I;16 ...) as an array in
     the order :func:`to_bgr_uint8` reads (BGR, BGRA, grayscale)."""
     mode = image.mode
@@ -174,8 +174,6 @@ def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS,
         raise InputError(f'{name} is {w}x{h} pixels, smaller than {MIN_SIDE}x{MIN_SIDE}: too '
                          'small to hold a person (its pose would be a guess)')
     return image
-
-
 
 
 def check_box_aspect(width: float, height: float, what: str) -> None:
