@@ -19,11 +19,13 @@ auto_scale_lr = dict(base_batch_size=128)
 default_hooks = dict(
     checkpoint=dict(
         type='AtomicCheckpointHook', save_best='coco/AP', rule='greater', max_keep_ckpts=3))
-# MMPose's SyncBuffersHook, then the tokenpose_mm safeguards: stop at a NaN/inf loss, check the
+# MMPose's SyncBuffersHook, then the tokenpose_mm safeguards: check the whole config before the
+# run (also under MMPose's own tools and mim), stop at a NaN/inf loss, check the
 # keypoint count of the data against the head, refuse a checkpoint that does not fit the model,
 # carry the RNG states through checkpoints (exact resume)
 custom_hooks = [
     dict(type='SyncBuffersHook'),
+    dict(type='ConfigCheckHook'),
     dict(type='FiniteLossHook'),
     dict(type='KeypointCountHook'),
     dict(type='CheckpointMatchHook'),

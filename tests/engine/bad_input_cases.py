@@ -395,5 +395,7 @@ CASES += [
 #    model arguments, boxes files (bad_input_cases_more.py)
 from .bad_input_cases_more import MORE_CASES  # noqa: E402  (uses the helpers above)
 from .bad_input_cases_weights import WEIGHT_CASES  # noqa: E402  (likewise)
+from .bad_input_cases_config import CONFIG_CASES  # noqa: E402  (likewise)
+from .bad_input_cases_data import DATA_CASES  # noqa: E402  (likewise)
 
-CASES += WEIGHT_CASES + MORE_CASES
+CASES += WEIGHT_CASES + MORE_CASES + CONFIG_CASES + DATA_CASES

@@ -11,7 +11,7 @@ from .runner_utils import tiny_runner
 def test_safeguards_are_registered_and_in_the_base_configs(variant):
     cfg = Config.fromfile(config_path(variant))
     assert [h['type'] for h in cfg.custom_hooks] == [
-        'SyncBuffersHook', 'FiniteLossHook', 'KeypointCountHook', 'CheckpointMatchHook',
+        'SyncBuffersHook', 'ConfigCheckHook', 'FiniteLossHook', 'KeypointCountHook', 'CheckpointMatchHook',
         'RandomStateHook']
     assert cfg.default_hooks.checkpoint.type == 'AtomicCheckpointHook'
     assert cfg.default_hooks.checkpoint.max_keep_ckpts == 3  # the options stay

@@ -51,9 +51,9 @@ def remove_then_die(self, filepath):
 
 
 AtomicLocalBackend.remove = remove_then_die
-cfg = tiny_cfg(Path(sys.argv[1]), {'default_hooks.checkpoint.save_best': 'count',
-                                   'default_hooks.checkpoint.rule': 'greater'}, validate=True)
+cfg = tiny_cfg(Path(sys.argv[1]), {'default_hooks.checkpoint.rule': 'greater'}, validate=True)
 cfg.val_evaluator = dict(type='ValidationCount')
+cfg.default_hooks.checkpoint.save_best = 'count'  # a metric of ValidationCount, set with it
 Runner.from_cfg(cfg).train()
 '''
 

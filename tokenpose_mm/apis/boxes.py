@@ -5,12 +5,25 @@ from typing import Sequence
 import numpy as np
 
 from .errors import InputError
-from .images import MIN_SIDE
+from .images import MIN_SIDE, check_box_aspect
+
+
+def as_plain(values):
+    """Torch tensors (any device) as NumPy arrays, inside lists and tuples too."""
+    if hasattr(values, 'detach') and hasattr(values, 'cpu'):  # a torch.Tensor
+        return values.detach().cpu().numpy()
+    if isinstance(values, (list, tuple)):
+        return [as_plain(v) for v in values]
+    return values
 
 
 def first_non_number(values) -> list:
-    """``[value]`` for the first leaf of nested lists/tuples that is not an int or a float
-    (bools and text included), ``[]`` when all are numbers."""
+    """``[value]`` for the first leaf of nested lists/tuples/arrays that is not an int or a
+    float (bools and text included), ``[]`` when all are numbers."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in 'iuf':
+            return []
+        return first_non_number(values.tolist()) if values.dtype == object else [values]
     if isinstance(values, (list, tuple)):
         for value in values:
             found = first_non_number(value)
@@ -22,11 +35,15 @@ def first_non_number(values) -> list:
 
 
 def as_box_array(boxes, name: str) -> np.ndarray:
-    """``boxes`` as an (N, 4) or (N, 5) float64 array (one 1-D box becomes a row); anything
-    that is not numbers of that shape is refused, naming ``name``."""
+    """``boxes`` (a NumPy array, a torch tensor, nested lists or a list of 1-D arrays or
+    tensors) as an (N, 4) or (N, 5) float64 array (one 1-D box becomes a row); anything that is
+    not numbers of that shape is refused, naming ``name``."""
+    boxes = as_plain(boxes)
     bad = [] if isinstance(boxes, np.ndarray) else first_non_number(boxes)
     if bad or (isinstance(boxes, np.ndarray) and boxes.dtype.kind not in 'iuf'):
-        what = f'{bad[0]!r} is not a number' if bad else f'dtype {boxes.dtype}'
+        leaf = bad[0] if bad else boxes
+        what = (f'an array of dtype {leaf.dtype}' if isinstance(leaf, np.ndarray) else
+                f'{leaf!r} is not a number')
         raise InputError(f'{name}: {what}; expected numbers of shape (N, 4) or (N, 5)')
     try:
         arr = np.asarray(boxes, dtype=np.float64)
@@ -56,7 +73,8 @@ def validate_boxes(boxes, image_shape: Sequence[int], bbox_format: str = 'xyxy',
     """Check user-given person boxes and clip them to the image.
 
     Args:
-        boxes (array-like): (N, 4) boxes, or (N, 5) with a score last; a single box may be 1-D.
+        boxes (array-like): (N, 4) boxes, or (N, 5) with a score last (a NumPy array, a torch
+            tensor on any device, nested lists, a list of 1-D arrays); a single box may be 1-D.
         image_shape (Sequence[int]): (H, W, ...) of the image.
         bbox_format (str): ``'xyxy'`` (x1, y1, x2, y2) or ``'xywh'`` (x, y, w, h).
         name (str): What to call the boxes in error messages (e.g. the file they came from).
@@ -66,8 +84,10 @@ def validate_boxes(boxes, image_shape: Sequence[int], bbox_format: str = 'xyxy',
         not given).
 
     Raises:
-        InputError: no boxes, a wrong shape, a NaN/inf value, a zero-area or inverted box, or a
-            box entirely outside the image; the message names the box and the image size.
+        InputError: no boxes, a wrong shape, a NaN/inf value, a zero-area or inverted box, a
+            box entirely outside the image, or one whose sides differ more than
+            :data:`~tokenpose_mm.apis.images.MAX_ASPECT_RATIO` times; the message names the box
+            and the image size.
     """
     arr = to_xyxy(as_box_array(boxes, name), bbox_format)
     h, w = image_shape[:2]
@@ -93,6 +113,9 @@ def validate_boxes(boxes, image_shape: Sequence[int], bbox_format: str = 'xyxy',
         raise InputError(f'{name}[{i}] = {[round(float(v), 2) for v in arr[i, :4]]} (xyxy, '
                          f'clipped to the {w}x{h} image) is smaller than {MIN_SIDE}x{MIN_SIDE} '
                          'pixels: too small to hold a person (its pose would be a guess)')
+    for i, (x1, y1, x2, y2) in enumerate(arr[:, :4]):
+        check_box_aspect(float(x2 - x1), float(y2 - y1),
+                         f'{name}[{i}] (xyxy, clipped to the {w}x{h} image)')
     return arr.astype(np.float32)
 
 

@@ -2,7 +2,7 @@
 detection results) and matched to images by file name or COCO image id."""
 import json
 import os.path as osp
-from typing import Dict, List
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -22,8 +22,8 @@ def load_boxes_file(path: str) -> Dict[str, np.ndarray]:
       file name (``000000000785.jpg``), or give ``"file_name"`` in each entry.
 
     Values must be numbers (text, booleans and nulls are refused, naming the entry), COCO
-    ``bbox`` widths and heights positive, and two different names of one base name
-    (``a/p.jpg``, ``b/p.jpg``) are refused as ambiguous.
+    ``bbox`` widths and heights positive; two different names of one base name
+    (``a/p.jpg``, ``b/p.jpg``) are refused as ambiguous, and so is a name given twice.
 
     Returns:
         Dict[str, np.ndarray]: base name (or ``'#<image_id>'``) -> (N, 4 or 5) raw boxes in xyxy
@@ -31,9 +31,19 @@ def load_boxes_file(path: str) -> Dict[str, np.ndarray]:
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'boxes file not found: {path!r}')
+    def unique_keys(pairs: List[Tuple[str, Any]]) -> dict:
+        """A JSON object, refused when it names a key twice (JSON keeps only the last)."""
+        seen: Dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise InputError(f'boxes file {path!r} names {key!r} twice; the first entry '
+                                 f'would be dropped: give all boxes of an image in one list')
+            seen[key] = value
+        return seen
+
     try:
         with open(path) as f:
-            data = json.load(f)
+            data = json.load(f, object_pairs_hook=unique_keys)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise InputError(f'boxes file {path!r} is not valid JSON: {e}') from e
     origin: Dict[str, str] = {}  # image key -> the name in the file it came from
@@ -101,3 +111,26 @@ def boxes_for_image(boxes: Dict[str, np.ndarray], image_path: str, source: str) 
     if by_id in boxes:
         return boxes[by_id]
     raise NoPersonFound(f'no boxes for {base!r} in the boxes file {source!r}')
+
+
+def check_boxes_match(boxes: Dict[str, np.ndarray], images: Sequence[str], source: str) -> None:
+    """Refuse a boxes file that gives boxes for none of ``images`` (by base name or COCO
+    image id): every image would get "no person", silently wrong.
+
+    Raises:
+        InputError: naming some of the file's names or ids and some of the images.
+    """
+    if not images or any(_key_in(boxes, image) for image in images):
+        return
+    named = sorted(boxes)[:5]
+    ids = [k[1:] for k in named if k.startswith('#')]
+    what = f'image ids {ids}' if ids and len(ids) == len(named) else f'images {named}'
+    more = ' ...' if len(boxes) > 5 else ''
+    inputs = [osp.basename(i) for i in images[:3]] + (['...'] if len(images) > 3 else [])
+    raise InputError(f'the boxes file {source!r} gives boxes for {what}{more}, none of which is '
+                     f'one of the {len(images)} input images {inputs}; expected the file names '
+                     f'or COCO ids (the number in 000000000785.jpg) of the inputs')
+
+def _key_in(boxes: Dict[str, np.ndarray], image_path: str) -> bool:
+    base, stem = osp.basename(image_path), osp.splitext(osp.basename(image_path))[0]
+    return base in boxes or (stem.isdigit() and f'#{int(stem)}' in boxes)

@@ -17,6 +17,7 @@ import mmcv
 import numpy as np
 from mmengine.utils import ProgressBar
 
+from .boxes_file import check_boxes_match
 from .errors import InputError
 from .images import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from .inferencer import TokenPoseInferencer
@@ -84,6 +85,8 @@ def run_demo(inferencer: TokenPoseInferencer, inputs: str, out_dir: str,
     if kind == 'video' and inferencer.boxes is not None:
         raise InputError(f'a boxes file gives boxes per image file name; {inputs!r} is a video '
                          '(use a detector, or no boxes for whole frames)')
+    if inferencer.boxes is not None:  # boxes for none of the inputs: refused, not "no person"
+        check_boxes_match(inferencer.boxes, files, inferencer.boxes_file)
     vis_dir, pred_dir = osp.join(out_dir, 'vis'), osp.join(out_dir, 'predictions')
     os.makedirs(pred_dir, exist_ok=True)
     if save_vis:

@@ -20,8 +20,12 @@ VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.m
 MAX_PIXELS = 2**27
 # images and boxes smaller than this on a side are refused: a pose there would be a guess
 MIN_SIDE = 4
+# person boxes (the whole image too, when it is the box) whose long side is more than this many
+# times the short one are refused: the crop pads them to the model's aspect, which leaves the
+# short side a few pixels or less (a 10000x8 box: 0.1 px of a 256x192 input)
+MAX_ASPECT_RATIO = 20
 
-ImageLike = Union[str, np.ndarray]
+ImageLike = Union[str, np.ndarray]  # or a PIL image (load_image reads its mode)
 
 
 def to_bgr_uint8(image: np.ndarray, name: str = 'image') -> np.ndarray:
@@ -49,12 +53,38 @@ def to_bgr_uint8(image: np.ndarray, name: str = 'image') -> np.ndarray:
     if image.dtype == np.uint16:
         image = np.round(image.astype(np.float32) * (255. / 65535.)).astype(np.uint8)
     elif image.dtype != np.uint8:
-        raise InputError(f'{name}: expected uint8 or uint16 pixels, got {image.dtype}')
+        raise InputError(f'{name}: expected uint8 or uint16 pixels, got {image.dtype}'
+                         f'{_value_range(image)}; MMPose reads images as uint8 0..255 in BGR '
+                         f'channel order (mmcv.imread): a float image in [0, 1] is '
+                         f'(image * 255).round().astype(np.uint8), an RGB one needs '
+                         f"channel_order='rgb' (or image[..., ::-1])")
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     elif image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     return np.ascontiguousarray(image)
+
+
+def _value_range(image: np.ndarray) -> str:
+    """`` with values in [lo, hi]`` for a numeric array, else nothing."""
+    if image.dtype.kind not in 'iufb' or image.size == 0:
+        return ''
+    finite = image[np.isfinite(image)] if image.dtype.kind == 'f' else image
+    return f' with values in [{finite.min():.3g}, {finite.max():.3g}]' if finite.size else ''
+
+
+def from_pil(image) -> np.ndarray:
+    """A PIL image (its mode says its channel order: RGB, RGBA, L, I;16 ...) as an array in
+    the order :func:`to_bgr_uint8` reads (BGR, BGRA, grayscale)."""
+    mode = image.mode
+    if mode not in ('RGB', 'RGBA', 'L', 'I;16'):
+        image, mode = image.convert('RGB'), 'RGB'
+    array = np.asarray(image)
+    if mode == 'RGB':
+        return np.ascontiguousarray(array[..., ::-1])
+    if mode == 'RGBA':
+        return cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA)
+    return array
 
 
 def image_header_size(path: str) -> Tuple[int, int]:
@@ -79,7 +109,8 @@ def image_header_size(path: str) -> Tuple[int, int]:
                          f'format ({e})') from e
 
 
-def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS,
+               channel_order: str = 'bgr') -> np.ndarray:
     """Read (or check) an image and return it as (H, W, 3) uint8 BGR.
 
     A file's width and height are read from its header (:func:`image_header_size`) and a file
@@ -88,15 +119,28 @@ def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     ``LoadImage``) and converted by :func:`to_bgr_uint8`.
 
     Args:
-        image (str | np.ndarray): Path of an image file, or a decoded array (BGR order).
+        image (str | np.ndarray | PIL.Image.Image): Path of an image file, a decoded array
+            (uint8 0..255, or uint16; BGR order unless ``channel_order='rgb'``) or a PIL image
+            (its mode gives the order). Float arrays are refused: their range is ambiguous.
         max_pixels (int): Largest accepted H * W. Defaults to :data:`MAX_PIXELS` (2**27).
+        channel_order (str): ``'bgr'`` (as ``mmcv.imread`` and ``cv2.imread`` read) or
+            ``'rgb'`` (as PIL, matplotlib and torchvision read) for an (H, W, 3/4) array;
+            files and PIL images carry their own. Defaults to ``'bgr'``.
 
     Raises:
         FileNotFoundError: ``image`` is a path that does not exist.
         InputError: the file is empty, corrupt or not an image, or the image has an unsupported
             shape or dtype, or more than ``max_pixels`` pixels.
     """
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, (int, np.integer)) \
+            or max_pixels < 1:
+        raise InputError(f'max_pixels={max_pixels!r}: expected a positive int (H * W of the '
+                         f'largest image accepted; default {MAX_PIXELS})')
+    if channel_order not in ('bgr', 'rgb'):
+        raise InputError(f"channel_order={channel_order!r}: expected 'bgr' or 'rgb'")
     name = repr(image) if isinstance(image, str) else 'image array'
+    if type(image).__module__.startswith('PIL.'):
+        image, channel_order = from_pil(image), 'bgr'
     if isinstance(image, str):
         if not osp.exists(image):
             raise FileNotFoundError(f'image not found: {image!r}')
@@ -118,6 +162,9 @@ def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
         if decoded is None:
             raise InputError(f'cannot read image {image!r}: {reason}')
         image = decoded
+    elif isinstance(image, np.ndarray) and channel_order == 'rgb' and image.ndim == 3 \
+            and image.shape[2] in (3, 4):
+        image = image[..., [2, 1, 0, *range(3, image.shape[2])]]
     image = to_bgr_uint8(image, name)
     h, w = image.shape[:2]
     if h * w > max_pixels:
@@ -129,3 +176,11 @@ def load_image(image: ImageLike, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     return image
 
 
+def check_box_aspect(width: float, height: float, what: str) -> None:
+    """Refuse a person box (``what``: how to name it) whose sides differ by more than
+    :data:`MAX_ASPECT_RATIO` times."""
+    ratio = max(width, height) / max(min(width, height), 1e-12)
+    if ratio > MAX_ASPECT_RATIO:
+        raise InputError(f'{what} is {width:g}x{height:g} pixels: one side is {ratio:.0f} times '
+                         f'the other, more than the limit of {MAX_ASPECT_RATIO}; the crop would '
+                         f'leave the short side a few pixels or less (give person boxes)')

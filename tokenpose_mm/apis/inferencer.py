@@ -15,11 +15,12 @@ from mmpose.structures import split_instances
 
 from ..engine.hooks.keypoint_count_hook import check_keypoint_count
 from ..utils import load_checkpoint_file, resolve_config
+from .arguments import check_cfg_options, check_threshold
 from .boxes import validate_boxes
 from .boxes_file import boxes_for_image, load_boxes_file
 from .detector import COCO_PERSON, detect_people, detector_device, init_person_detector
 from .errors import InputError, NoPersonFound
-from .images import ImageLike, load_image
+from .images import ImageLike, check_box_aspect, load_image
 from .model import load_pose_weights
 
 
@@ -94,6 +95,11 @@ class TokenPoseInferencer(Pose2DInferencer):
                  show_progress: bool = False) -> None:
         if det_model is not None and boxes_file is not None:
             raise ValueError('give either a detector (det_config) or a boxes file, not both')
+        cfg_options = check_cfg_options(cfg_options)
+        det_cfg_options = check_cfg_options(det_cfg_options, 'det_cfg_options')
+        bbox_thr = check_threshold(bbox_thr, 'bbox_thr')
+        nms_thr = check_threshold(nms_thr, 'nms_thr')
+        kpt_thr = check_threshold(kpt_thr, 'kpt_thr')
         cfg = Config.fromfile(resolve_config(model, 'pose config'))
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
@@ -155,7 +161,8 @@ class TokenPoseInferencer(Pose2DInferencer):
                      nms_thr: Optional[float] = None) -> Optional[np.ndarray]:
         """(N, 5) person boxes of ``image``: explicit ``boxes``, else the boxes file entry of
         ``image_path``, else the detector's; None means the whole image."""
-        bbox_thr = self.bbox_thr if bbox_thr is None else bbox_thr
+        bbox_thr = self.bbox_thr if bbox_thr is None else check_threshold(bbox_thr, 'bbox_thr')
+        nms_thr = None if nms_thr is None else check_threshold(nms_thr, 'nms_thr')
         h, w = image.shape[:2]
         if boxes is not None:
             return validate_boxes(boxes, image.shape)
@@ -189,14 +196,19 @@ class TokenPoseInferencer(Pose2DInferencer):
         given = None if bboxes is None or (isinstance(bboxes, list) and not bboxes) else bboxes
         boxes = self.person_boxes(image, path, given, bbox_thr, nms_thr)
         if boxes is None:
-            boxes = np.array([[0, 0, image.shape[1], image.shape[0], 1.]], np.float32)
+            h, w = image.shape[:2]
+            where = f'the whole image {path!r}' if path else 'the whole image'
+            check_box_aspect(w, h, f'{where} (its one person box: no boxes, no detector)')
+            boxes = np.array([[0, 0, w, h, 1.]], np.float32)
         info = dict(img=image, img_path=path or f'{index}.jpg'.rjust(10, '0'),
                     **self.model.dataset_meta)
         return [self.pipeline(dict(info, bbox=box[None, :4], bbox_score=box[4:5]))
                 for box in boxes]
 
-    def predict(self, image: ImageLike, boxes=None) -> FrameResult:
-        """Poses of one image (path or BGR array); ``boxes`` overrides the box source.
+    def predict(self, image: ImageLike, boxes=None, channel_order: str = 'bgr') -> FrameResult:
+        """Poses of one image (path, array or PIL image, as :func:`load_image` reads them:
+        uint8 BGR unless ``channel_order='rgb'``); ``boxes`` (array, tensor or lists of (N, 4)
+        or (N, 5)) overrides the box source.
 
         A missing or unreadable image, or bad boxes, raise (:class:`InputError`,
         ``FileNotFoundError``); no person found is a result with N == 0 and a message.
@@ -204,6 +216,8 @@ class TokenPoseInferencer(Pose2DInferencer):
         # a clear error instead of a bare assertion in MMPose's flip test
         check_keypoint_count(self.model, self.model.dataset_meta,
                              'the metainfo of the config/checkpoint')
+        if not isinstance(image, str):  # an array or PIL image: its channel order now
+            image = load_image(image, channel_order=channel_order)
         try:
             items = self.preprocess_single(image, 0, bboxes=boxes)
         except NoPersonFound as e:

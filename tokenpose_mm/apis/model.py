@@ -8,6 +8,7 @@ from mmpose.apis.inference import dataset_meta_from_config
 from torch import nn
 
 from ..utils import check_checkpoint, load_checkpoint_file, resolve_config
+from .arguments import check_cfg_options
 
 
 def load_pose_weights(model: nn.Module, checkpoint: Mapping, source: str) -> None:
@@ -48,6 +49,7 @@ def init_pose_model(config: str, checkpoint: Optional[str] = None, device: str =
     Returns:
         nn.Module: the model in eval mode, with ``cfg`` and ``dataset_meta``.
     """
+    cfg_options = check_cfg_options(cfg_options)
     config = resolve_config(config, 'pose config')
     if checkpoint is not None and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'pose checkpoint not found: {checkpoint!r}')

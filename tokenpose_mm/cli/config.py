@@ -1,27 +1,30 @@
 """Config loading for the tools: MMEngine's ``Config.fromfile`` with errors that name the bad
-input (syntax errors with file and line, ``--cfg-options`` text where a number belongs), and
-the datasets' default metainfo named by MMPose's installed path."""
+input (syntax errors with file and line, ``--cfg-options`` text where a number belongs), the
+whole config checked (:func:`~tokenpose_mm.engine.check_config`), and the datasets' default
+metainfo named by MMPose's installed path."""
 import os.path as osp
 import re
 from typing import Any, Optional
 
 from mmengine.config import Config
 
+from ..engine.config_check import ConfigError, check_config
 from ..utils.config_files import resolve_config
 
-
-class ConfigError(ValueError):
-    """A config file, a ``--cfg-options`` item or a file it names that cannot be used."""
+__all__ = ['ConfigError', 'load_config', 'name_dataset_metainfo']
 
 
-def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Load ``path`` (a file, or ``mmpose::...``) with MMEngine, merge ``cfg_options``, and name
-    the datasets' default metainfo by its installed path (:func:`name_dataset_metainfo`).
+def load_config(path: str, cfg_options: Optional[dict] = None, check: bool = True) -> Config:
+    """Load ``path`` (a file, or ``mmpose::...``) with MMEngine, merge ``cfg_options``, check
+    the result as a whole (:func:`~tokenpose_mm.engine.check_config`, unless ``check=False``),
+    and name the datasets' default metainfo by its installed path
+    (:func:`name_dataset_metainfo`).
 
     Raises:
         ConfigError: a syntax error in the config or one of its ``_base_`` files (the message
             names the file, the line and the text), or a ``cfg_options`` value that is text where
-            the config has a number or a bool (``train_cfg.max_epochs=abc``).
+            the config has a number or a bool (``train_cfg.max_epochs=abc``); or every
+            problem :func:`~tokenpose_mm.engine.config_problems` finds, one line each.
     """
     path = resolve_config(path)
     try:
@@ -36,6 +39,8 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         for key, value in cfg_options.items():
             _check_option_type(cfg, key, value)
         cfg.merge_from_dict(cfg_options)
+    if check:
+        check_config(cfg)
     name_dataset_metainfo(cfg)
     return cfg
 

@@ -3,8 +3,8 @@ from typing import Sequence, Tuple
 
 from mmengine.config import Config
 
-SAFEGUARD_HOOKS: Tuple[str, ...] = ('FiniteLossHook', 'KeypointCountHook', 'CheckpointMatchHook',
-                                    'RandomStateHook')
+SAFEGUARD_HOOKS: Tuple[str, ...] = ('ConfigCheckHook', 'FiniteLossHook', 'KeypointCountHook',
+                                    'CheckpointMatchHook', 'RandomStateHook')
 
 
 def add_safeguard_hooks(cfg: Config, types: Sequence[str] = SAFEGUARD_HOOKS) -> None:

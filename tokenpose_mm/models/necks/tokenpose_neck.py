@@ -74,6 +74,12 @@ class TokenPoseNeck(BaseModule):
             raise ValueError(f'unknown pos_encoding {pos_encoding!r}; expected one of {POS_ENCODINGS}')
         self.arch = arch
         self.in_channels = spec.in_channels if in_channels is None else int(in_channels)
+        if feature_size is not None and not (
+                isinstance(feature_size, (list, tuple)) and len(feature_size) == 2 and all(
+                    isinstance(v, int) and not isinstance(v, bool) and v > 0
+                    for v in feature_size)):
+            raise ValueError(f'feature_size must be two positive ints (h, w) of the feature map, '
+                             f'got {feature_size!r} (arch {arch!r})')
         self.feature_size = tuple(spec.feature_size if feature_size is None else feature_size)
         self.patch_size = tuple(spec.patch_size)
         self.num_keypoints = spec.num_keypoints
