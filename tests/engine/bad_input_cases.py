@@ -396,4 +396,6 @@ CASES += [
 from .bad_input_cases_more import MORE_CASES  # noqa: E402  (uses the helpers above)
 from .bad_input_cases_weights import WEIGHT_CASES  # noqa: E402  (likewise)
 
-CASES += WEIGHT_CASES + MORE_CASES
+from .bad_input_cases_outputs import OUTPUT_CASES  # noqa: E402  (likewise)
+
+CASES += WEIGHT_CASES + MORE_CASES + OUTPUT_CASES
