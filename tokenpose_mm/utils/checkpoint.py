@@ -52,10 +52,11 @@ def history_buffer_method(owner: Any, name: str) -> Callable:
     """The only ``getattr`` a checkpoint may use: ``HistoryBuffer.<statistic>``.
 
     MMEngine's ``HistoryBuffer.__getstate__`` stores its statistics methods, which pickle as
-    ``getattr(HistoryBuffer, 'mean')``; every checkpoint the Runner writes has them in its
-    message hub. Anything else is refused (plain ``getattr`` stays off the allow-list).
+    ``getattr(HistoryBuffer, 'mean')``; checkpoints the Runner wrote before ours became plain
+    types have them in their message hub. Anything else is refused (plain ``getattr`` stays
+    off the allow-list); :class:`_HistoryBufferData` then drops what this returns.
     """
-    if owner is HistoryBuffer and name in _HISTORY_BUFFER_STATISTICS:
+    if owner in (HistoryBuffer, _HistoryBufferData) and name in _HISTORY_BUFFER_STATISTICS:
         return getattr(HistoryBuffer, name)
     raise pickle.UnpicklingError(f'refused getattr({owner!r}, {name!r}): only HistoryBuffer '
                                  f'statistics {_HISTORY_BUFFER_STATISTICS} are allowed')
