@@ -71,8 +71,9 @@ def _converter(tmp: Path, dst_is_link: bool) -> None:
     src = tmp / 'official.pth'
     torch.save({'w': torch.zeros(1)}, src)
     dst = tmp / 'out.pth'
-    if dst_is_link:
-        dst.symlink_to(src)
+    if dst_is_link:  # a link to a file of the user's: writing through it would replace that
+        (tmp / 'other.pth').write_bytes(b'the user\'s file')
+        dst.symlink_to(tmp / 'other.pth')
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = tool('convert_official_checkpoint').main(
@@ -130,9 +131,9 @@ OUTPUT_CASES += [
     Case(_OUT, 'converter OUT = its input', 'tools/convert_official_checkpoint.py',
          lambda t: _converter(t, False),
          r"error: the output '.*official.pth' is the input '.*official.pth'"),
-    Case(_OUT, 'converter OUT a symlink to its input', 'tools/convert_official_checkpoint.py',
+    Case(_OUT, 'converter OUT a symlink to another file', 'tools/convert_official_checkpoint.py',
          lambda t: _converter(t, True),
-         r"error: the output '.*out.pth' is a symbolic link \(to '.*official.pth'\)"),
+         r"error: the output '.*out.pth' is a symbolic link \(to '.*other.pth'\)"),
     Case(_OUT, 'a second training into a work dir holding a finished run', 'tools/train.py',
          _second_training,
          r"error: FileExistsError: work dir '.*wd' holds the checkpoints of another run "

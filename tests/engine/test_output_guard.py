@@ -24,11 +24,20 @@ def _snapshot(folder: Path) -> dict:
             if p.is_file() and not p.is_symlink()}
 
 
+def _t_checkpoint(tmp: Path) -> Path:
+    """Weights of a depth-1 TokenPose-T (``--cfg-options model.arch.depth=1``)."""
+    from .bad_input_cases import tiny_model
+    path = tmp / 'model.pth'
+    torch.save({'state_dict': tiny_model(variant='t').state_dict()}, path)
+    return path
+
+
 def test_demo_into_its_own_input_folder_leaves_the_photos_intact(tmp_path):
     photos = _photos(tmp_path, 'out/vis')
     before = _snapshot(photos)
-    code = run_tool('demo', 'topdown_demo', [config_path('t'), tmp_path / 'x.pth', photos,
-                                              '--out-dir', tmp_path / 'out'])
+    code = run_tool('demo', 'topdown_demo', [config_path('t'), _t_checkpoint(tmp_path), photos,
+                                              '--out-dir', tmp_path / 'out', '--cfg-options',
+                                              'model.arch.depth=1'])
     assert code == 1
     assert _snapshot(photos) == before
     assert not (tmp_path / 'out' / 'predictions').exists()  # refused before any work
@@ -90,8 +99,7 @@ def test_onnx_export_that_fails_verification_keeps_the_verified_export(tmp_path)
     args = [config_path('t'), tmp_path / 'model.pth', out, '--images',
             os.path.join(COCO_TINY, os.path.basename(IMAGES[0])), '--cfg-options',
             'model.arch.depth=1']
-    from .bad_input_cases import tiny_model
-    torch.save({'state_dict': tiny_model(variant='t').state_dict()}, tmp_path / 'model.pth')
+    _t_checkpoint(tmp_path)
     assert run_tool('deploy', 'export_onnx', args) == 0
     verified = out.read_bytes()
     assert run_tool('deploy', 'export_onnx', [*args[:3], '--atol', '1e-30', *args[3:]]) == 1

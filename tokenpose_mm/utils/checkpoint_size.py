@@ -154,7 +154,8 @@ def check_object_count(checkpoint: Any, path: str, file_size: int) -> None:
     top = checkpoint.items() if isinstance(checkpoint, Mapping) else [('(root)', checkpoint)]
     count = 0
     for key, value in top:
-        stack = [value]
+        stack = [value] if isinstance(value, _CONTAINERS) else []
+        count += 1
         while stack:
             obj = stack.pop()
             items = (list(obj.keys()) + list(obj.values()) if isinstance(obj, Mapping)

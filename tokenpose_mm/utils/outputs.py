@@ -51,18 +51,18 @@ def check_output_file(path: str, inputs: Iterable[Optional[str]] = (),
         OutputError: naming the output, the input and what to do instead.
     """
     path = str(path)
-    if osp.islink(path):
-        raise OutputError(f'{what} {path!r} is a symbolic link (to {os.readlink(path)!r}); '
-                          'outputs are never written through links: remove it or choose '
-                          'another file')
-    if osp.isdir(path):
-        raise OutputError(f'{what} {path!r} is an existing folder; expected a file name')
     for source in _present(inputs):
         if _same(path, source):
             real = osp.realpath(source)
             shown = f' ({real})' if real != osp.abspath(source) else ''
             raise OutputError(f'{what} {path!r} is the input {source!r}{shown}; writing it '
                               'would destroy the input: choose another file')
+    if osp.islink(path):
+        raise OutputError(f'{what} {path!r} is a symbolic link (to {os.readlink(path)!r}); '
+                          'outputs are never written through links: remove it or choose '
+                          'another file')
+    if osp.isdir(path):
+        raise OutputError(f'{what} {path!r} is an existing folder; expected a file name')
 
 
 def check_output_folder(folder: str, inputs: Iterable[Optional[str]] = (),
