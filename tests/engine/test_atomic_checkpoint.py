@@ -43,10 +43,10 @@ def test_checkpoint_hook_options_still_work(tmp_path, options, expected):
     assert load_checkpoint_file(pointer)['meta']['iter'] == runner.iter
 
 
-# rewrites argv[2] with the bytes of argv[1] forever; imports only the checkpoint module
+# rewrites argv[2] with the bytes of argv[1] forever; imports only the output guard module
 _WRITER = r'''
 import importlib.util, sys
-spec = importlib.util.spec_from_file_location('ckpt', 'tokenpose_mm/utils/checkpoint.py')
+spec = importlib.util.spec_from_file_location('outputs', 'tokenpose_mm/utils/outputs.py')
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 data = open(sys.argv[1], 'rb').read()

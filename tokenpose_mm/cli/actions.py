@@ -2,10 +2,11 @@
 is parsed, before any work starts (a folder where a file belongs, an output's extension, a
 threshold outside [0, 1], the launcher's environment)."""
 import argparse
+import math
 import os
 import os.path as osp
 import sys
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from mmengine.config import DictAction
 
@@ -93,34 +94,33 @@ def output_file(what: str, extensions: Sequence[str]) -> Callable[[str], str]:
     return check
 
 
-def unit_interval(what: str) -> Callable[[str], float]:
-    """An argparse ``type``: a number in [0, 1] (``nan`` and ``inf`` refused)."""
+def bounded_number(what: str, kind: type = float, low: float = 0.,
+                   high: float = 1.) -> Callable[[str], Any]:
+    """An argparse ``type``: a ``kind`` (float or int) in [``low``, ``high``]; ``nan`` is
+    refused, and so is ``inf`` unless ``high`` is."""
+    name = 'an integer' if kind is int else 'a number'
+    bounds = f'>= {low:g}' if high == math.inf else f'in [{low:g}, {high:g}]'
 
-    def check(value: str) -> float:
+    def check(value: str) -> Any:
         try:
-            number = float(value)
+            number = kind(value)
         except ValueError:
-            raise argparse.ArgumentTypeError(f'{what} {value!r} is not a number') from None
-        if not 0. <= number <= 1.:  # also refuses nan
-            raise argparse.ArgumentTypeError(f'{what} must be a number in [0, 1], got {value!r}')
+            raise argparse.ArgumentTypeError(f'{what} {value!r} is not {name}') from None
+        if not low <= number <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f'{what} must be {name} {bounds}, got {value!r}')
         return number
 
     return check
+
+
+def unit_interval(what: str) -> Callable[[str], float]:
+    """An argparse ``type``: a number in [0, 1] (a threshold; ``nan`` refused)."""
+    return bounded_number(what)
 
 
 def positive_int(what: str) -> Callable[[str], int]:
     """An argparse ``type``: an integer >= 1."""
-
-    def check(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f'{what} {value!r} is not an integer') from None
-        if number < 1:
-            raise argparse.ArgumentTypeError(f'{what} must be >= 1, got {number}')
-        return number
-
-    return check
+    return bounded_number(what, int, 1, math.inf)
 
 
 def check_display(what: str = '--show') -> None:
