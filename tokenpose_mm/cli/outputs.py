@@ -6,7 +6,7 @@ from typing import Dict, Iterator, List, Mapping, Optional, Sequence
 
 from mmengine.config import Config
 
-from ..utils.outputs import OutputError, _same, check_output_file
+from ..utils.outputs import OutputError, check_output_file, same_file
 
 
 def _evaluators(cfg: Config, split: str) -> Iterator[dict]:
@@ -49,6 +49,6 @@ def check_outputs(outputs: Dict[str, Optional[str]], inputs: Sequence[Optional[s
     for i, (option, path) in enumerate(given):
         check_output_file(path, inputs, option)
         for other, other_path in given[:i]:
-            if _same(path, other_path):
+            if same_file(path, other_path):
                 raise OutputError(f'{other} and {option} name the same file {path!r}; each '
                                   'output needs a file of its own')

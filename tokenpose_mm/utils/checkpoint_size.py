@@ -11,7 +11,7 @@ need memory far beyond the file's size.
 import io
 import pickle
 import zipfile
-from typing import Any, BinaryIO, Dict, Mapping, Optional, Union
+from typing import Any, BinaryIO, Dict, Mapping, Optional
 
 import torch
 

@@ -24,7 +24,8 @@ class OutputError(ValueError):
     """An output path that would destroy an input, write through a link, or is not a file."""
 
 
-def _same(a: str, b: str) -> bool:
+def same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name one file (symlinks resolved, hard links too)."""
     if osp.realpath(a) == osp.realpath(b):
         return True
     try:
@@ -52,7 +53,7 @@ def check_output_file(path: str, inputs: Iterable[Optional[str]] = (),
     """
     path = str(path)
     for source in _present(inputs):
-        if _same(path, source):
+        if same_file(path, source):
             real = osp.realpath(source)
             shown = f' ({real})' if real != osp.abspath(source) else ''
             raise OutputError(f'{what} {path!r} is the input {source!r}{shown}; writing it '
