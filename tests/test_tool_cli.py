@@ -10,7 +10,7 @@ TOOLS = [  # (folder under tools/, script, positional arguments)
     ('', 'main_job', []),
     ('', 'convert_official_checkpoint', ['CONFIG', 'SRC', 'DST']),
     ('demo', 'topdown_demo', ['CONFIG', 'CKPT', 'INPUT']),
-    ('deploy', 'export_onnx', ['CONFIG', 'CKPT', 'OUT']),
+    ('deploy', 'export_onnx', ['CONFIG', 'CKPT', 'OUT.onnx']),
     ('analysis', 'attention_maps', ['CONFIG', 'CKPT', 'IMAGE']),
     ('analysis', 'complexity', ['t']),
     ('analysis', 'compare', ['t']),

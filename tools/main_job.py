@@ -5,12 +5,12 @@
 
 With no arguments it trains on 4 real COCO images (12 people) for a short schedule on the CPU,
 evaluates COCO AP on them, runs MMPose's ``Pose2DInferencer`` (ours: strict, safe loading) with
-the trained checkpoint on a sample image and saves the drawn result. Everything is written under ``--work-dir``.
+the trained checkpoint on a sample image and saves the drawn result. Everything is written under ``--work-dir``;
+a work dir holding an earlier run's checkpoints is refused unless ``--force``.
 """
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import sys
 import time
@@ -20,7 +20,9 @@ import numpy as np
 from mmengine.runner import Runner
 
 from tokenpose_mm.apis import TokenPoseInferencer, write_json
-from tokenpose_mm.cli import CfgOptionsAction, load_config, run_cli, set_launcher
+from tokenpose_mm.cli import (CfgOptionsAction, check_work_dir_free, load_config, run_cli,
+                              set_launcher)
+from tokenpose_mm.utils import check_output_file, replacing
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(REPO, 'configs/tokenpose/coco/td-hm_tokenpose-t_1xb12-600e_coco-tiny-128x96.py')
@@ -33,6 +35,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--data-root', help='dataset root replacing the config\'s data_root '
                         '(keeps its ann_file and image folders)')
     parser.add_argument('--work-dir', default=osp.join('work_dirs', 'main_job'))
+    parser.add_argument('--force', action='store_true', help='train again in a work dir that '
+                        "holds an earlier run's checkpoints, overwriting them")
     parser.add_argument('--image', default=DEFAULT_IMAGE, help='image for the inference demo')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     return parser.parse_args(argv)
@@ -88,6 +92,9 @@ def main(argv=None) -> int:
     set_launcher(cfg, 'none')
     if not osp.isfile(args.image):
         raise FileNotFoundError(f'--image not found: {args.image!r}')
+    check_work_dir_free(cfg.work_dir, False, args.force)
+    out_image = osp.join(cfg.work_dir, 'vis', osp.basename(args.image))
+    check_output_file(out_image, [args.image, args.config], 'drawing')
 
     print(f'[main] 1/3 training {osp.basename(args.config)} for {cfg.train_cfg.max_epochs} '
           f'epochs; logs in {cfg.work_dir}', flush=True)
@@ -102,9 +109,8 @@ def main(argv=None) -> int:
     # MMPose's Pose2DInferencer with strict, safe loading (tokenpose_mm.apis)
     inferencer = TokenPoseInferencer(args.config, checkpoint, 'cpu', cfg_options=args.cfg_options)
     result = inferencer.predict(args.image, person_boxes(cfg, args.image))
-    out_image = osp.join(cfg.work_dir, 'vis', osp.basename(args.image))
-    os.makedirs(osp.dirname(out_image), exist_ok=True)
-    mmcv.imwrite(inferencer.draw(args.image, result), out_image)
+    with replacing(out_image, 'drawing') as partial:
+        mmcv.imwrite(inferencer.draw(args.image, result), partial)
 
     summary = dict(config=args.config, work_dir=cfg.work_dir, checkpoint=checkpoint,
                    metrics={k: float(v) for k, v in metrics.items()}, visualization=out_image,

@@ -1,7 +1,10 @@
 """Train a pose model with MMEngine's Runner (MMPose's ``tools/train.py`` interface).
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--auto-scale-lr]
-                                 [--no-validate] [--cfg-options KEY=VALUE ...]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT] | --force] [--amp]
+                                 [--auto-scale-lr] [--no-validate] [--cfg-options KEY=VALUE ...]
+
+A work dir holding another run's checkpoints is refused unless --resume continues that run or
+--force overwrites it; --resume without a checkpoint to resume from is refused too.
     bash tools/dist_train.sh CONFIG NUM_PROCS [ARGS ...]   # torch's launcher, several machines too
 """
 import argparse
@@ -13,19 +16,23 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from tokenpose_mm.cli import (add_cfg_options, add_launcher_options, check_annotation_files,
-                              close_distributed, enable_amp, load_config, run_cli, set_launcher,
-                              set_work_dir, training_lock)
+                              check_work_dir_free, close_distributed, config_file, enable_amp,
+                              input_file, load_config, run_cli, set_launcher, set_work_dir,
+                              training_lock)
 from tokenpose_mm.engine import add_safeguard_hooks
 from tokenpose_mm.utils import CheckpointError, find_resumable_checkpoint
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a pose model')
-    parser.add_argument('config', help='train config file path')
+    parser.add_argument('config', type=config_file, help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument('--resume', nargs='?', type=str, const='auto',
-                        help='resume from this checkpoint, or without a value from the latest '
-                        'checkpoint in the work dir')
+    runs = parser.add_mutually_exclusive_group()
+    runs.add_argument('--resume', nargs='?', type=input_file('--resume checkpoint', 'auto'),
+                      const='auto', help='resume from this checkpoint, or without a value from '
+                      'the latest checkpoint in the work dir')
+    runs.add_argument('--force', action='store_true', help='train afresh in a work dir that '
+                      "holds another run's checkpoints, overwriting them")
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
     parser.add_argument('--no-validate', action='store_true', help='skip validation')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -56,6 +63,7 @@ def build_runner(args: argparse.Namespace, cfg: Optional[Config] = None) -> Runn
     """MMEngine's Runner for ``args`` (and ``cfg``, by default :func:`build_config`'s)."""
     if cfg is None:
         cfg = build_config(args)
+    check_work_dir_free(cfg.work_dir, args.resume is not None, getattr(args, 'force', False))
     if args.resume == 'auto':  # the newest whole checkpoint, never a truncated or unsafe file
         cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
         pointer = osp.join(cfg.work_dir, 'last_checkpoint')
@@ -63,7 +71,11 @@ def build_runner(args: argparse.Namespace, cfg: Optional[Config] = None) -> Runn
             named = open(pointer).read().strip()
             raise CheckpointError(f'cannot resume: {pointer} names {named!r}, which is not a '
                                   'whole, loadable checkpoint, and no other is there')
-        cfg.resume = cfg.load_from is not None
+        if cfg.load_from is None:
+            raise CheckpointError(f'nothing to resume: work dir {cfg.work_dir!r} holds no '
+                                  'checkpoint (epoch_N.pth, iter_N.pth or last_checkpoint); '
+                                  'drop --resume to start a new run, or give --resume CKPT')
+        cfg.resume = True
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     return Runner.from_cfg(cfg)

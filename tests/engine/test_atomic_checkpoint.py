@@ -43,10 +43,10 @@ def test_checkpoint_hook_options_still_work(tmp_path, options, expected):
     assert load_checkpoint_file(pointer)['meta']['iter'] == runner.iter
 
 
-# rewrites argv[2] with the bytes of argv[1] forever; imports only the checkpoint module
+# rewrites argv[2] with the bytes of argv[1] forever; imports only the output guard module
 _WRITER = r'''
 import importlib.util, sys
-spec = importlib.util.spec_from_file_location('ckpt', 'tokenpose_mm/utils/checkpoint.py')
+spec = importlib.util.spec_from_file_location('outputs', 'tokenpose_mm/utils/outputs.py')
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 data = open(sys.argv[1], 'rb').read()
@@ -72,7 +72,7 @@ def test_sigkill_during_writes_never_leaves_a_broken_file(tmp_path):
         if target.exists():
             assert load_checkpoint_file(str(target))['state_dict']['w'].numel() == 6_000_000
     assert target.exists()
-    assert all(p.name.startswith('.epoch_1.pth.') for p in tmp_path.glob('*.tmp'))
+    assert all(p.name.endswith('.epoch_1.pth') for p in tmp_path.glob('.tokenpose_mm-partial.*'))
     (tmp_path / 'last_checkpoint').write_text(str(target))
     assert find_resumable_checkpoint(str(tmp_path)) == str(target)
 

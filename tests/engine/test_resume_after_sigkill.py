@@ -38,13 +38,16 @@ def test_sigkill_then_resume_matches_uninterrupted_run(tmp_path):
     _train(full)
     _kill_after_checkpoint(killed, 'epoch_2.pth', delay=.2)
     assert not (killed / 'epoch_4.pth').exists()
-    # debris of a crash: a garbage epoch_3.pth and a partial temporary write; never chosen
+    # debris of a crash: a garbage epoch_3.pth and a partial write of ours; never chosen; and
+    # a user's own file whose name looks temporary: it stays
     (killed / 'epoch_3.pth').write_bytes(b'PK\x03\x04 truncated')
-    (killed / '.epoch_3.pth.x1y2.tmp').write_bytes(b'partial')
+    (killed / '.tokenpose_mm-partial.x1y2.epoch_3.pth').write_bytes(b'partial')
+    (killed / '.notes.tmp').write_text('the user\'s notes')
     resumed = _train(killed, '--resume')
     assert 'Auto resumed' not in resumed.stdout + resumed.stderr
     assert f"Load checkpoint from {killed / 'epoch_2.pth'}" in resumed.stdout + resumed.stderr
-    assert not (killed / '.epoch_3.pth.x1y2.tmp').exists()
+    assert not (killed / '.tokenpose_mm-partial.x1y2.epoch_3.pth').exists()
+    assert (killed / '.notes.tmp').read_text() == 'the user\'s notes'
 
     ref = load_checkpoint_file(str(full / 'epoch_4.pth'))
     out = load_checkpoint_file(str(killed / 'epoch_4.pth'))

@@ -7,7 +7,6 @@ from the maps of :mod:`.attention` with matplotlib's Agg backend (no display nee
 - each keypoint's two most attended other keypoints (:func:`plot_keypoint_constraints`);
 - all three for one person and image (:func:`save_attention_figures`).
 """
-import os
 import os.path as osp
 from typing import Dict, Optional, Sequence, Union
 
@@ -16,6 +15,7 @@ import numpy as np
 from torch import nn
 
 from ..apis import ImageLike
+from ..utils import replacing
 from .attention import (AttentionResult, compute_attention, keypoint_token_similarity,
                         resolve_keypoints, top_attended_keypoints)
 
@@ -133,8 +133,10 @@ def plot_keypoint_constraints(result: AttentionResult, layer: int, out_file: str
 
 
 def _save(fig, out_file: str) -> str:
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    fig.savefig(out_file, dpi=110, bbox_inches='tight')
+    """Save ``fig`` atomically, never through a symlink (the format: ``out_file``'s extension)."""
+    with replacing(out_file, 'figure') as partial:
+        fig.savefig(partial, dpi=110, bbox_inches='tight',
+                    format=osp.splitext(out_file)[1][1:] or None)
     import matplotlib.pyplot as plt
     plt.close(fig)
     return out_file

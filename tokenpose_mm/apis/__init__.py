@@ -10,7 +10,7 @@
 from .batch import prepare_batch
 from .boxes import keep_valid_boxes, validate_boxes
 from .boxes_file import boxes_for_image, check_boxes_match, load_boxes_file
-from .demo import DemoSummary, list_inputs, run_demo
+from .demo import DemoSummary, check_demo_outputs, list_inputs, run_demo
 from .detector import COCO_PERSON, detect_people, detector_device, init_person_detector
 from .errors import InputError, NoPersonFound
 from .images import (IMAGE_EXTENSIONS, MAX_ASPECT_RATIO, MAX_PIXELS, VIDEO_EXTENSIONS, ImageLike,
@@ -23,7 +23,8 @@ __all__ = [
     'COCO_PERSON', 'DemoSummary', 'FrameResult', 'IMAGE_EXTENSIONS', 'ImageLike', 'InputError',
     'MAX_ASPECT_RATIO', 'MAX_PIXELS', 'NoPersonFound', 'TokenPoseInferencer',
     'TokenPoseMMPoseInferencer', 'VIDEO_EXTENSIONS', 'boxes_for_image', 'check_boxes_match',
-    'detect_people', 'detector_device', 'init_person_detector', 'init_pose_model',
-    'keep_valid_boxes', 'list_inputs', 'load_boxes_file', 'load_image', 'load_pose_weights',
-    'output_names', 'prepare_batch', 'run_demo', 'to_bgr_uint8', 'validate_boxes', 'write_json'
+    'check_demo_outputs', 'detect_people', 'detector_device', 'init_person_detector',
+    'init_pose_model', 'keep_valid_boxes', 'list_inputs', 'load_boxes_file', 'load_image',
+    'load_pose_weights', 'output_names', 'prepare_batch', 'run_demo', 'to_bgr_uint8',
+    'validate_boxes', 'write_json'
 ]

@@ -10,18 +10,23 @@ visualizer); frames come from ``mmcv.VideoReader``.
 import os
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import cv2
 import mmcv
 import numpy as np
 from mmengine.utils import ProgressBar
 
+from ..utils.outputs import check_output_file, check_output_folder, replacing
 from .boxes_file import check_boxes_match
 from .errors import InputError
 from .images import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from .inferencer import TokenPoseInferencer
 from .outputs import output_names, write_json
+
+
+class _NoFrames(Exception):
+    """No frame was drawn: the partial video is dropped, nothing replaces an earlier one."""
 
 
 def list_inputs(path: str) -> Tuple[str, List[str]]:
@@ -69,8 +74,32 @@ class DemoSummary:
         self.hidden_keypoints += sum(int((s < kpt_thr).sum()) for s in scores)
 
 
+def check_demo_outputs(kind: str, files: Sequence[str], inputs: str, out_dir: str,
+                       save_vis: bool = True, protected: Sequence[Optional[str]] = ()) -> None:
+    """Refuse, before any work, outputs that would destroy inputs: ``out_dir/vis`` or
+    ``out_dir/predictions`` being or holding ``inputs`` (or a file of ``protected``: the
+    config, checkpoints, boxes file), or an output name that is a symlink or a folder
+    (:mod:`tokenpose_mm.utils.outputs`).
+
+    Raises:
+        OutputError: naming the folder or file and the input.
+    """
+    sources = [inputs, *files, *protected]
+    folders = [('--out-dir predictions folder', osp.join(out_dir, 'predictions'))]
+    if save_vis:
+        folders.append(('--out-dir drawings folder', osp.join(out_dir, 'vis')))
+    for what, folder in folders:
+        check_output_folder(folder, sources, what)
+    for path in files:
+        drawing, prediction = output_names(path, kind)
+        check_output_file(osp.join(out_dir, 'predictions', prediction), sources, 'prediction')
+        if save_vis:
+            check_output_file(osp.join(out_dir, 'vis', drawing), sources, 'drawing')
+
+
 def run_demo(inferencer: TokenPoseInferencer, inputs: str, out_dir: str,
-             save_vis: bool = True, progress: bool = True) -> DemoSummary:
+             save_vis: bool = True, progress: bool = True,
+             protected: Sequence[Optional[str]] = ()) -> DemoSummary:
     """Run ``inferencer`` on an image, a folder of images or a video; write the drawn results
     under ``out_dir/vis/`` and the predictions as JSON under ``out_dir/predictions/``.
 
@@ -80,8 +109,12 @@ def run_demo(inferencer: TokenPoseInferencer, inputs: str, out_dir: str,
     file in a folder is reported in :attr:`DemoSummary.failed` and skipped; images where nobody
     is found are drawn unchanged with an empty instance list. ``"boxes"`` says where the person
     boxes came from (:attr:`TokenPoseInferencer.box_source`).
+
+    Outputs never destroy inputs (:func:`check_demo_outputs`, before any work; ``protected``:
+    the run's other input files) and replace earlier outputs atomically, never through a link.
     """
     kind, files = list_inputs(inputs)
+    check_demo_outputs(kind, files, inputs, out_dir, save_vis, protected)
     if kind == 'video' and inferencer.boxes is not None:
         raise InputError(f'a boxes file gives boxes per image file name; {inputs!r} is a video '
                          '(use a detector, or no boxes for whole frames)')
@@ -105,7 +138,8 @@ def run_demo(inferencer: TokenPoseInferencer, inputs: str, out_dir: str,
                 summary.no_person[path] = result.message
             if save_vis:
                 out = osp.join(vis_dir, drawing)
-                mmcv.imwrite(inferencer.draw(path, result), out)
+                with replacing(out, 'drawing') as partial:
+                    mmcv.imwrite(inferencer.draw(path, result), partial)
                 summary.visualizations.append(out)
             pred = osp.join(pred_dir, prediction)
             write_json(pred, dict(image=path, keypoint_names=names, boxes=inferencer.box_source,
@@ -129,7 +163,32 @@ def _run_video(inferencer: TokenPoseInferencer, path: str, vis_dir: str, pred_di
     drawing, prediction = output_names(path, 'video')
     writer, out = None, osp.join(vis_dir, drawing)
     bar = ProgressBar(reader.frame_cnt) if progress else None
-    records = []
+    records: List[dict] = []
+    if not save_vis:
+        _draw_video(inferencer, path, reader, frames, None, bar, records, summary)
+    else:
+        try:  # the drawn video replaces an earlier one only when whole
+            with replacing(out, 'drawing') as partial:
+                writer = _draw_video(inferencer, path, reader, frames, partial, bar, records,
+                                     summary)
+                if writer is None:
+                    raise _NoFrames
+        except _NoFrames:
+            pass
+    if save_vis and writer is not None:
+        summary.visualizations.append(out)
+    pred = osp.join(pred_dir, prediction)
+    write_json(pred, dict(video=path, fps=reader.fps, keypoint_names=names,
+                          boxes=inferencer.box_source, frames=records))
+    summary.predictions.append(pred)
+
+
+def _draw_video(inferencer: TokenPoseInferencer, path: str, reader: mmcv.VideoReader,
+                frames: Iterator[np.ndarray], out: Optional[str], bar: Optional[ProgressBar],
+                records: List[dict], summary: DemoSummary) -> Optional[cv2.VideoWriter]:
+    """Predict every frame into ``records`` and draw it into the video ``out`` (None: no
+    drawing); the video writer (released), None when nothing was drawn."""
+    writer = None
     try:
         for index, frame in enumerate(frames):
             try:
@@ -141,7 +200,7 @@ def _run_video(inferencer: TokenPoseInferencer, path: str, vis_dir: str, pred_di
                 summary.no_person[f'{path}#{index}'] = result.message
             records.append(dict(frame=index, instances=result.instances))
             summary.count(result.instances, inferencer.kpt_thr)
-            if save_vis:
+            if out is not None:
                 if writer is None:
                     writer = cv2.VideoWriter(out, cv2.VideoWriter_fourcc(*'mp4v'),
                                              reader.fps or 25., (frame.shape[1], frame.shape[0]))
@@ -151,9 +210,4 @@ def _run_video(inferencer: TokenPoseInferencer, path: str, vis_dir: str, pred_di
     finally:
         if writer is not None:
             writer.release()
-    if save_vis and writer is not None:
-        summary.visualizations.append(out)
-    pred = osp.join(pred_dir, prediction)
-    write_json(pred, dict(video=path, fps=reader.fps, keypoint_names=names,
-                          boxes=inferencer.box_source, frames=records))
-    summary.predictions.append(pred)
+    return writer

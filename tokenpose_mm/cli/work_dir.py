@@ -1,7 +1,9 @@
 """The work-dir policy of the tools: where a run writes (CLI > config > ``./work_dirs/<name>``),
-checked writable before anything runs, and held by one training at a time."""
+checked writable before anything runs, held by one training at a time, and never reused by a
+fresh training while it holds another run's checkpoints (``--resume`` or ``--force``)."""
 import os
 import os.path as osp
+import re
 import tempfile
 from contextlib import nullcontext
 from typing import ContextManager, Optional
@@ -50,3 +52,24 @@ def training_lock(cfg: Config) -> ContextManager:
     if int(os.environ.get('RANK', 0)) != 0:
         return nullcontext()
     return work_dir_lock(cfg.work_dir, MMLogger.get_current_instance())
+
+
+CHECKPOINT_NAME = re.compile(r'(epoch|iter)_\d+\.pth|best_.+\.pth|last_checkpoint')
+
+
+def check_work_dir_free(work_dir: str, resume: bool, force: bool) -> None:
+    """Refuse a fresh training (no ``--resume``, no ``--force``) in a work dir that holds
+    another run's checkpoints: MMEngine would overwrite its ``epoch_N.pth`` one by one.
+
+    Raises:
+        FileExistsError: naming the work dir, its checkpoints and the three ways out.
+    """
+    if resume or force or not osp.isdir(work_dir):
+        return
+    found = sorted(n for n in os.listdir(work_dir) if CHECKPOINT_NAME.fullmatch(n))
+    if found:
+        shown = ', '.join(found[:4]) + (f' and {len(found) - 4} more' if len(found) > 4 else '')
+        raise FileExistsError(f'work dir {work_dir!r} holds the checkpoints of another run '
+                              f'({shown}); a new training would overwrite them: give --resume '
+                              'to continue that run, --force to overwrite it, or another '
+                              '--work-dir')

@@ -5,7 +5,6 @@ Accepts the three files the official code writes: ``final_state.pth`` and ``mode
 The conversion is strict: every official tensor must land on exactly one of ours with the same
 shape, and every tensor of ours must be filled.
 """
-import os.path as osp
 import re
 from collections import OrderedDict
 from typing import Dict, List, Mapping, Optional, Tuple
@@ -95,19 +94,16 @@ def convert_official_state_dict(official: Mapping[str, Tensor], model: nn.Module
                        for k in model.state_dict())
 
 
-def check_distinct_output(src: str, dst: str) -> None:
-    """Refuse to write ``dst`` over ``src`` (the same path, a link to it or a hard link).
+def check_distinct_output(src: str, dst: str, config: Optional[str] = None) -> None:
+    """Refuse to write ``dst`` over ``src`` or ``config`` (the same path, a link to it or a
+    hard link), through a symlink, or onto a folder
+    (:func:`~tokenpose_mm.utils.outputs.check_output_file`).
 
     Raises:
-        ValueError: naming both paths.
+        OutputError: a ``ValueError`` naming both paths.
     """
-    same = osp.realpath(src) == osp.realpath(dst)
-    if not same and osp.exists(dst) and osp.exists(src):
-        same = osp.samefile(src, dst)
-    if same:
-        raise ValueError(f'the output {dst!r} is the input {src!r}'
-                         f'{" (" + osp.realpath(dst) + ")" if osp.realpath(dst) != dst else ""}; '
-                         'write the converted checkpoint to another file')
+    from ..utils import check_output_file
+    check_output_file(dst, [src, config], 'the output')
 
 
 def convert_official_checkpoint(src: str, config: str, dst: str,
@@ -121,12 +117,14 @@ def convert_official_checkpoint(src: str, config: str, dst: str,
     from mmengine.runner import save_checkpoint
     from mmpose.apis import init_model
 
-    from ..utils import load_checkpoint_file
+    from ..utils import load_checkpoint_file, replacing
 
-    check_distinct_output(src, dst)
+    check_distinct_output(src, dst, config)
     model = init_model(config, None, device='cpu', cfg_options=cfg_options)
     arch = variant_name(model.cfg.model) or '?'
     state = convert_official_state_dict(official_state_dict(load_checkpoint_file(src)), model, arch)
     model.load_state_dict(state, strict=True)
-    save_checkpoint({'meta': {'converted_from': src, 'arch': arch}, 'state_dict': state}, dst)
+    with replacing(dst, 'the output') as partial:  # atomic: never a half-written dst
+        save_checkpoint({'meta': {'converted_from': src, 'arch': arch}, 'state_dict': state},
+                        partial)
     return model

@@ -95,7 +95,7 @@ def convert_to_official_checkpoint(
 
     from ..utils import atomic_write, check_checkpoint, load_checkpoint_file
 
-    check_distinct_output(src, dst)
+    check_distinct_output(src, dst, config)
     model = init_model(config, None, device='cpu', cfg_options=cfg_options)
     state = check_checkpoint(load_checkpoint_file(src), model, f'the checkpoint {src!r}')
     official = to_official_state_dict(OrderedDict((k, state[k]) for k in model.state_dict()))

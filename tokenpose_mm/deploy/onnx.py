@@ -30,6 +30,7 @@ import torch
 from torch import Tensor, nn
 
 from ..apis import load_image, prepare_batch, validate_boxes
+from ..utils import replacing
 
 DEFAULT_OPSET = 17
 
@@ -106,6 +107,10 @@ def export_onnx(model: nn.Module, out_file: str, opset: int = DEFAULT_OPSET,
     Uses torch's TorchScript-based exporter (``dynamo=False``: no onnxscript needed); the
     attention runs as ONNX ops from ``scaled_dot_product_attention`` (opset >= 14).
 
+    The file is written to a partial file of ours in the same folder and moved onto
+    ``out_file`` only when whole and checked (``onnx.checker``): an earlier file stays intact
+    when the export fails or is killed; ``out_file`` must not be a symlink.
+
     Args:
         model (nn.Module): Top-down pose model.
         out_file (str): Path of the ``.onnx`` file (folders are created).
@@ -118,18 +123,26 @@ def export_onnx(model: nn.Module, out_file: str, opset: int = DEFAULT_OPSET,
     Raises:
         OnnxExportError: torch.onnx failed (a one-line message naming the config and the op).
     """
-    import onnx
+    import onnx  # noqa: F401  (missing onnx fails here, before tracing)
     if opset < 14:
         raise ValueError(f'opset {opset} is too old: scaled_dot_product_attention needs >= 14')
     model.eval()
     w, h = model_input_size(model)
     dummy = torch.randn(1, 3, h, w, device=next(model.parameters()).device)
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
     names = output_names(model)
     axes = {n: {0: 'batch'} for n in ('input', *names)} if dynamic_batch else None
     # an eval-mode wrapper: the exporter restores the wrapper's mode on all submodules after
     # tracing, and a fresh module is in training mode (BatchNorm would then update its stats)
     wrapper = HeatmapModel(model).eval()
+    with replacing(out_file, 'ONNX file') as partial:
+        _export(model, wrapper, dummy, partial, names, axes, opset)
+    return out_file
+
+
+def _export(model: nn.Module, wrapper: nn.Module, dummy: Tensor, out_file: str,
+            names: Sequence[str], axes: Optional[dict], opset: int) -> None:
+    """torch.onnx's export of ``wrapper`` to ``out_file``, with our metadata, checked."""
+    import onnx
     try:
         # the tracer warns about every Python int taken from a shape; they are expected here
         with torch.no_grad(), warnings.catch_warnings():
@@ -145,7 +158,6 @@ def export_onnx(model: nn.Module, out_file: str, opset: int = DEFAULT_OPSET,
         entry.key, entry.value = key, value
     onnx.checker.check_model(proto)
     onnx.save(proto, out_file)
-    return out_file
 
 
 def sample_inputs(model: nn.Module, images: Sequence[str],
@@ -173,9 +185,13 @@ def sample_inputs(model: nn.Module, images: Sequence[str],
     return torch.cat(crops)
 
 
-def verify_onnx(onnx_file: str, model: nn.Module, inputs: Tensor, atol: float = 1e-4) -> float:
+def verify_onnx(onnx_file: str, model: nn.Module, inputs: Tensor, atol: float = 1e-4,
+                shown: Optional[str] = None) -> float:
     """Run ``onnx_file`` with onnxruntime (CPU) on ``inputs`` (B, 3, H, W) and compare with
     ``model(inputs, None, mode='tensor')``.
+
+    ``shown``: the file name the messages give (default ``onnx_file``; the tool verifies a
+    partial file before it replaces the named one).
 
     Returns:
         float: max absolute difference of the heatmaps (of every output of the head).
@@ -206,5 +222,5 @@ def verify_onnx(onnx_file: str, model: nn.Module, inputs: Tensor, atol: float = 
     if not diff <= atol:  # also catches NaN
         raise OnnxMismatchError(f'onnxruntime and PyTorch {"/".join(names)} differ by up to '
                                 f'{diff:.3g} (tolerance {atol:g}) on {len(inputs)} crops of '
-                                f'{onnx_file!r}')
+                                f'{(shown or onnx_file)!r}')
     return diff

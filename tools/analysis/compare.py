@@ -22,6 +22,7 @@ from benchmarks.lib import PRECISIONS, machine_info, parse_device  # noqa: E402
 from benchmarks.lib.compare import (compare_models, markdown_table, parse_ap,  # noqa
                                     read_metric_json)
 from tokenpose_mm.cli import CfgOptionsAction, run_cli  # noqa: E402
+from tokenpose_mm.utils import atomic_write  # noqa: E402
 
 
 def _pairs(items, what: str) -> list:
@@ -65,9 +66,8 @@ def main(argv=None) -> str:
     table += (f"\nload average {', '.join(f'{x:.2f}' for x in info['loadavg'])}, "
               f"torch threads {info['torch_num_threads']}, torch {info['torch']}\n")
     print(table)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(table)
+    if args.out:  # atomically, never through a symlink
+        atomic_write(args.out, table.encode(), '--out')
     return table
 
 

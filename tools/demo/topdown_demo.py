@@ -18,15 +18,18 @@ boxes file or whole image), where ``<name>`` is the input's file name with its e
 (``p.jpg`` and ``p.png`` keep separate outputs; formats that cannot hold a colour drawing get
 ``.png``, videos not in ``.mp4`` get ``.mp4``). Keypoints scored below ``--kpt-thr`` are not
 drawn; the tool prints how many. Exit status 1 when an input could not be read (each failure is
-printed with its reason).
+printed with its reason). Outputs never destroy inputs: an --out-dir whose vis/ or predictions/
+folder is or holds the input (or the config, a checkpoint, the boxes file) is refused before
+anything runs, outputs are never written through symlinks, and each file replaces an earlier
+one atomically.
 """
 import argparse
 import os.path as osp
 import sys
 
-from tokenpose_mm.apis import TokenPoseInferencer, list_inputs, run_demo
-from tokenpose_mm.cli import (add_cfg_options, check_device, check_output_dir,
-                              resolve_config, run_cli)
+from tokenpose_mm.apis import TokenPoseInferencer, check_demo_outputs, list_inputs, run_demo
+from tokenpose_mm.cli import (add_cfg_options, check_device, check_output_dir, config_file,
+                              input_file, resolve_config, run_cli, unit_interval)
 
 WHOLE_IMAGE = ('note: no detector and no --boxes: each image is taken as one person filling the '
                'whole image, so a pose is returned even where nobody is (give --det-config and '
@@ -35,8 +38,9 @@ WHOLE_IMAGE = ('note: no detector and no --boxes: each image is taken as one per
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='pose config (path or mmpose::...)')
-    parser.add_argument('checkpoint', help='pose checkpoint (.pth)')
+    parser.add_argument('config', type=config_file, help='pose config (path or mmpose::...)')
+    parser.add_argument('checkpoint', type=input_file('pose checkpoint'),
+                        help='pose checkpoint (.pth)')
     parser.add_argument('input', help='image, folder of images, or video')
     parser.add_argument('--out-dir', default='outputs/demo', help='where results are written')
     boxes = parser.add_mutually_exclusive_group()
@@ -45,9 +49,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--det-checkpoint', help='detector weights for --det-config')
     parser.add_argument('--det-cat-ids', type=int, nargs='+', default=[0],
                         help='detector labels that are people (COCO detectors: 0)')
-    parser.add_argument('--bbox-thr', type=float, default=0.3, help='minimum box score')
-    parser.add_argument('--nms-thr', type=float, default=0.3, help='IoU of the box NMS')
-    parser.add_argument('--kpt-thr', type=float, default=0.3, help='keypoints drawn above it')
+    parser.add_argument('--bbox-thr', type=unit_interval('--bbox-thr'), default=0.3,
+                        help='minimum box score, in [0, 1]')
+    parser.add_argument('--nms-thr', type=unit_interval('--nms-thr'), default=0.3,
+                        help='IoU of the box NMS, in [0, 1]')
+    parser.add_argument('--kpt-thr', type=unit_interval('--kpt-thr'), default=0.3,
+                        help='keypoints drawn above it, in [0, 1]')
     parser.add_argument('--device', default='cpu', help='device of the pose model')
     parser.add_argument('--det-device', help='device of the detector (default: --device, or cpu '
                         "where mmcv's ops were compiled without CUDA)")
@@ -69,7 +76,9 @@ def main(argv=None) -> int:
     if args.det_device is not None:
         check_device(args.det_device, '--det-device')
     check_output_dir(args.out_dir, '--out-dir')
-    list_inputs(args.input)
+    protected = [args.config, args.checkpoint, args.boxes, args.det_config, args.det_checkpoint]
+    check_demo_outputs(*list_inputs(args.input), args.input, args.out_dir, not args.no_vis,
+                       protected)
     resolve_config(args.config, 'pose config')
     for what, path in (('pose checkpoint', args.checkpoint), ('--boxes file', args.boxes),
                        ('detector checkpoint', args.det_checkpoint)):
@@ -85,7 +94,8 @@ def main(argv=None) -> int:
         det_device=args.det_device)
     if inferencer.box_source == 'whole image':
         print(WHOLE_IMAGE, file=sys.stderr)
-    summary = run_demo(inferencer, args.input, args.out_dir, save_vis=not args.no_vis)
+    summary = run_demo(inferencer, args.input, args.out_dir, save_vis=not args.no_vis,
+                       protected=protected)
     print()
     if summary.hidden_keypoints:
         every = summary.hidden_keypoints == summary.keypoints

@@ -7,7 +7,10 @@ Input ``input`` (B, 3, H, W): RGB crops from TopdownAffine, normalised (pixel - 
 with the config's PoseDataPreprocessor values (stored in the file's metadata); output
 ``heatmaps`` (B, K, h, w); B is dynamic. After export, onnxruntime runs on all sample crops in
 one batch and the tool prints the max absolute difference to PyTorch; above ``--atol`` it
-fails with exit status 1.
+fails with exit status 1. The export is written to a partial file beside OUT.onnx and replaces
+it only after the verification passed: a failed, refused or killed export leaves an earlier
+OUT.onnx intact. OUT.onnx must not be an input of the run (config, checkpoint, images, boxes)
+nor a symlink.
 """
 import argparse
 import os.path as osp
@@ -15,9 +18,11 @@ import sys
 
 from tokenpose_mm.apis import (InputError, boxes_for_image, init_pose_model, list_inputs,
                                load_boxes_file)
-from tokenpose_mm.cli import CfgOptionsAction, run_cli
+from tokenpose_mm.cli import (CfgOptionsAction, check_outputs, config_file, input_file,
+                              output_file, run_cli)
 from tokenpose_mm.deploy import (OnnxExportError, OnnxMismatchError, export_onnx, sample_inputs,
                                   verify_onnx)
+from tokenpose_mm.utils import replacing
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_IMAGES = osp.join(REPO, 'tests', 'data', 'coco_tiny')
@@ -25,9 +30,9 @@ DEFAULT_IMAGES = osp.join(REPO, 'tests', 'data', 'coco_tiny')
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='pose config (path or mmpose::...)')
-    parser.add_argument('checkpoint', help='checkpoint (.pth)')
-    parser.add_argument('out', help='output .onnx file')
+    parser.add_argument('config', type=config_file, help='pose config (path or mmpose::...)')
+    parser.add_argument('checkpoint', type=input_file('checkpoint'), help='checkpoint (.pth)')
+    parser.add_argument('out', type=output_file('output', ('.onnx', )), help='output .onnx file')
     parser.add_argument('--images', default=DEFAULT_IMAGES,
                         help='image or folder of real images for the check (default: the bundled '
                         'COCO sample)')
@@ -37,28 +42,30 @@ def main(argv=None) -> int:
     parser.add_argument('--static-batch', action='store_true', help='fix the batch axis to 1')
     parser.add_argument('--cfg-options', nargs='+', action=CfgOptionsAction)
     args = parser.parse_args(argv)
-    model = init_pose_model(args.config, args.checkpoint, 'cpu', args.cfg_options)
     kind, images = list_inputs(args.images)
     if kind != 'image':
         raise InputError(f'--images must be images or a folder of images, got {args.images!r}')
+    check_outputs({'output': args.out}, [args.config, args.checkpoint, args.boxes, *images])
+    model = init_pose_model(args.config, args.checkpoint, 'cpu', args.cfg_options)
     boxes = None
     if args.boxes:
         table = load_boxes_file(args.boxes)
         boxes = [boxes_for_image(table, path, args.boxes)[:, :4] for path in images]
     inputs = sample_inputs(model, images, boxes)
-    try:
-        export_onnx(model, args.out, opset=args.opset, dynamic_batch=not args.static_batch)
+    if args.static_batch:
+        inputs = inputs[:1]
+    try:  # the export replaces args.out only when it passed its verification
+        with replacing(args.out, 'output') as partial:
+            export_onnx(model, partial, opset=args.opset, dynamic_batch=not args.static_batch)
+            diff = verify_onnx(partial, model, inputs, atol=args.atol, shown=args.out)
     except OnnxExportError as e:  # one line naming the config and the op, not the graph
         print(f'error: {e}', file=sys.stderr)
         return 1
-    print(f'exported {args.out} (input {tuple(inputs.shape[1:])}, opset {args.opset})')
-    if args.static_batch:
-        inputs = inputs[:1]
-    try:
-        diff = verify_onnx(args.out, model, inputs, atol=args.atol)
     except OnnxMismatchError as e:  # a result of the check, not a bad input
-        print(f'FAILED: {e}', file=sys.stderr)
+        print(f'FAILED: {e}; {args.out!r} was not written (an earlier file is kept)',
+              file=sys.stderr)
         return 1
+    print(f'exported {args.out} (input {tuple(inputs.shape[1:])}, opset {args.opset})')
     print(f'onnxruntime vs PyTorch on {len(inputs)} real crops: max abs diff {diff:.3g} '
           f'(tolerance {args.atol:g}) OK')
     return 0

@@ -43,8 +43,9 @@ class AtomicCheckpointHook(CheckpointHook):
     ``max_keep_ckpts`` deleted. A process killed at any moment therefore leaves
     ``last_checkpoint`` naming a whole file, which ``--resume`` uses. With ``save_best``, the new
     best checkpoint is written before the previous best is removed (MMEngine removes first), so a
-    best checkpoint exists at every moment. Stale temporary files of a killed run are removed at
-    ``before_train``.
+    best checkpoint exists at every moment. The partial files of a killed run (named
+    ``.tokenpose_mm-partial.*``: no other file is touched) are removed at ``before_train``;
+    checkpoints get the user's umask.
 
     Every checkpoint the Runner saves holds plain Python and tensor types only
     (:func:`~tokenpose_mm.engine.hooks.plain_checkpoint.to_plain`): NumPy values and
