@@ -10,6 +10,6 @@ TEST_WORKERS ?= 2  # pytest-xdist workers (two cores: the suite in about two thi
 setup:
 	@bash tools/setup_env.sh
 test: setup
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile tests
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup tests
 main: setup
 	$(PY) tools/main_job.py $(ARGS)

@@ -123,3 +123,16 @@ def load_tool(folder: str, name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# `make test` (pytest-xdist, --dist loadgroup): a file's tests run in one worker, so its module
+# fixtures are built once and test_bad_inputs' table sees every message; the files below hold
+# independent, slow cases (a training step per config) and are spread over the workers.
+SPREAD_FILES = ('test_training.py', 'test_dataset_configs.py')
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        group = item.nodeid if item.path.name in SPREAD_FILES else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
