@@ -312,8 +312,10 @@ def clean(message: str, tmp: Path) -> str:
     message = re.sub(re.escape(str(tmp)) + r'/?', '', message)
     message = re.sub(re.escape(REPO) + r'/?', '', message)
     # a lock holder's pid, host and start time differ from run to run
-    return re.sub(r"\bpid \d+ on host '[^']*', started \S+:",
-                  'pid PID on host HOST, started TIME:', message)
+    message = re.sub(r"\bpid \d+ on host '[^']*', started \S+:",
+                     'pid PID on host HOST, started TIME:', message)
+    # and so do the times of MMEngine's log lines
+    return re.sub(r'\b\d\d/\d\d \d\d:\d\d:\d\d - ', 'MM/DD hh:mm:ss - ', message)
 
 
 # -- images and boxes at the inference boundary (tokenpose_mm/apis/images.py, boxes.py)

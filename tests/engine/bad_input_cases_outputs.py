@@ -177,7 +177,7 @@ OUTPUT_CASES += [
          r"available: cpu"),
     Case(_CMD, '--kpt-thr nan', 'tools/demo/topdown_demo.py',
          lambda t: _demo(t, Path(IMAGES[0]), '--kpt-thr', 'nan'),
-         r"error: argument --kpt-thr: --kpt-thr must be a number in \[0, 1\], got 'nan'"),
+         r"error: argument --kpt-thr: --kpt-thr must be a number >= 0, got 'nan'"),
     Case(_CMD, '--bbox-thr 1.5', 'tools/demo/topdown_demo.py',
          lambda t: _demo(t, Path(IMAGES[0]), '--bbox-thr', '1.5'),
          r"error: argument --bbox-thr: --bbox-thr must be a number in \[0, 1\], got '1.5'"),

@@ -10,7 +10,8 @@ policy of every tool).
 """
 from ..utils.config_files import resolve_config
 from .actions import (CfgOptionsAction, add_cfg_options, add_launcher_options, check_display,
-                      config_file, input_file, output_file, positive_int, unit_interval)
+                      config_file, input_file, nonnegative_number, output_file, positive_int,
+                      unit_interval)
 from .annotations import check_annotation_files
 from .config import ConfigError, load_config, name_dataset_metainfo
 from .device import check_device
@@ -25,7 +26,7 @@ __all__ = [
     'CfgOptionsAction', 'ConfigError', 'USER_ERRORS', 'add_cfg_options', 'add_launcher_options',
     'add_test_outputs', 'check_annotation_files', 'check_display', 'check_outputs',
     'check_work_dir_free', 'config_file', 'config_inputs', 'input_file', 'output_file',
-    'positive_int', 'unit_interval',
+    'nonnegative_number', 'positive_int', 'unit_interval',
     'check_device', 'check_output_dir', 'close_distributed', 'enable_amp', 'load_config',
     'name_dataset_metainfo', 'resolve_config', 'run_cli', 'set_launcher', 'set_work_dir',
     'training_lock'

@@ -118,6 +118,12 @@ def unit_interval(what: str) -> Callable[[str], float]:
     return bounded_number(what)
 
 
+def nonnegative_number(what: str) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number >= 0 (a keypoint score threshold: heatmap maxima
+    are not bounded by 1; ``nan`` refused)."""
+    return bounded_number(what, float, 0., math.inf)
+
+
 def positive_int(what: str) -> Callable[[str], int]:
     """An argparse ``type``: an integer >= 1."""
     return bounded_number(what, int, 1, math.inf)

@@ -64,6 +64,8 @@ def check_resume(checkpoint: Mapping, optimizer: Optional[torch.optim.Optimizer]
             f'{", ".join(missing)}: e.g. converted, or published), not a training state; to '
             f'start a new training from its weights use --cfg-options load_from=PATH (or '
             "model.init_cfg=dict(type='Pretrained', checkpoint=PATH)) without --resume")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        optimizer = None  # not built yet (the Runner's resume before train() builds it)
     saved = checkpoint.get('optimizer')
     groups = saved.get('param_groups') if isinstance(saved, Mapping) else None
     if optimizer is None or not groups:

@@ -29,7 +29,8 @@ import sys
 
 from tokenpose_mm.apis import TokenPoseInferencer, check_demo_outputs, list_inputs, run_demo
 from tokenpose_mm.cli import (add_cfg_options, check_device, check_output_dir, config_file,
-                              input_file, resolve_config, run_cli, unit_interval)
+                              input_file, nonnegative_number, resolve_config, run_cli,
+                              unit_interval)
 
 WHOLE_IMAGE = ('note: no detector and no --boxes: each image is taken as one person filling the '
                'whole image, so a pose is returned even where nobody is (give --det-config and '
@@ -53,7 +54,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='minimum box score, in [0, 1]')
     parser.add_argument('--nms-thr', type=unit_interval('--nms-thr'), default=0.3,
                         help='IoU of the box NMS, in [0, 1]')
-    parser.add_argument('--kpt-thr', type=unit_interval('--kpt-thr'), default=0.3,
+    parser.add_argument('--kpt-thr', type=nonnegative_number('--kpt-thr'), default=0.3,
                         help='keypoints drawn above it, in [0, 1]')
     parser.add_argument('--device', default='cpu', help='device of the pose model')
     parser.add_argument('--det-device', help='device of the detector (default: --device, or cpu '
