@@ -113,6 +113,32 @@ def boxes_for_image(boxes: Dict[str, np.ndarray], image_path: str, source: str) 
     raise NoPersonFound(f'no boxes for {base!r} in the boxes file {source!r}')
 
 
+def file_person_boxes(boxes: Dict[str, np.ndarray], image_path: str, source: str,
+                      bbox_thr: float = 0.) -> np.ndarray:
+    """The person boxes of ``image_path`` in a :func:`load_boxes_file` mapping with a score of
+    at least ``bbox_thr`` (boxes without a score count as 1), as every tool reads them: an
+    image the file does not name, an empty list (``"coffee.jpg": []``) and boxes all under
+    ``bbox_thr`` mean "no person".
+
+    Returns:
+        np.ndarray: (N, 4 or 5) raw xyxy boxes, N >= 1 (checked against the image later by
+        :func:`~tokenpose_mm.apis.boxes.validate_boxes`).
+
+    Raises:
+        NoPersonFound: no person box for the image, saying why.
+    """
+    raw = boxes_for_image(boxes, image_path, source)
+    name = osp.basename(image_path)
+    if len(raw) == 0:
+        raise NoPersonFound(f'the boxes file {source!r} gives no box for {name!r} ([])')
+    if raw.shape[1] == 5:
+        raw = raw[raw[:, 4] >= bbox_thr]
+        if len(raw) == 0:
+            raise NoPersonFound(f'no person box with score >= {bbox_thr} for {name!r} in '
+                                f'{source!r}')
+    return raw
+
+
 def check_boxes_match(boxes: Dict[str, np.ndarray], images: Sequence[str], source: str) -> None:
     """Refuse a boxes file that gives boxes for none of ``images`` (by base name or COCO
     image id): every image would get "no person", silently wrong.

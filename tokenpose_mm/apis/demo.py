@@ -20,29 +20,13 @@ from mmengine.utils import ProgressBar
 from ..utils.outputs import check_output_file, check_output_folder, replacing
 from .boxes_file import check_boxes_match
 from .errors import InputError
-from .images import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from .inferencer import TokenPoseInferencer
+from .inputs import input_kind, list_inputs, skipped_inputs  # noqa: F401  (their former home)
 from .outputs import output_names, write_json
 
 
 class _NoFrames(Exception):
     """No frame was drawn: the partial video is dropped, nothing replaces an earlier one."""
-
-
-def list_inputs(path: str) -> Tuple[str, List[str]]:
-    """``('image' | 'video', files)`` for an image file, a video file or a folder of images
-    (sorted, non-recursive; other files ignored)."""
-    if not osp.exists(path):
-        raise FileNotFoundError(f'input not found: {path!r}')
-    if osp.isdir(path):
-        files = sorted(osp.join(path, f) for f in os.listdir(path)
-                       if f.lower().endswith(IMAGE_EXTENSIONS) and osp.isfile(osp.join(path, f)))
-        if not files:
-            raise InputError(f'folder {path!r} has no images (extensions {IMAGE_EXTENSIONS})')
-        return 'image', files
-    if path.lower().endswith(VIDEO_EXTENSIONS):
-        return 'video', [path]
-    return 'image', [path]
 
 
 def _video_frames(path: str) -> Tuple[mmcv.VideoReader, Iterator[np.ndarray]]:
@@ -65,6 +49,8 @@ class DemoSummary:
     hidden_keypoints: int = 0  # scored below the inferencer's kpt_thr: not drawn
     failed: Dict[str, str] = field(default_factory=dict)
     no_person: Dict[str, str] = field(default_factory=dict)
+    whole_image: Dict[str, str] = field(default_factory=dict)  # whole_image_when_none's
+    skipped: List[str] = field(default_factory=list)  # a folder's files that are not images
 
     def count(self, instances: List[dict], kpt_thr: float) -> None:
         """Add the people of one image or frame and their keypoints under ``kpt_thr``."""
@@ -107,8 +93,10 @@ def run_demo(inferencer: TokenPoseInferencer, inputs: str, out_dir: str,
     ``<name>.json``: ``{"image" | "video", "keypoint_names", "instances": [...]}`` (video:
     ``"fps"`` and ``"frames": [{"frame", "instances"}]``); NaN scores are written as ``null``. A bad
     file in a folder is reported in :attr:`DemoSummary.failed` and skipped; images where nobody
-    is found are drawn unchanged with an empty instance list. ``"boxes"`` says where the person
-    boxes came from (:attr:`TokenPoseInferencer.box_source`).
+    is found are drawn unchanged with an empty instance list and their ``"message"`` (or, with
+    the inferencer's ``whole_image_when_none``, posed as one whole-image person: ``"boxes":
+    "whole image"`` and the reason in ``"message"``). ``"boxes"`` says where the person boxes
+    came from (:attr:`TokenPoseInferencer.box_source`).
 
     Outputs never destroy inputs (:func:`check_demo_outputs`, before any work; ``protected``:
     the run's other input files) and replace earlier outputs atomically, never through a link.
@@ -124,7 +112,7 @@ def run_demo(inferencer: TokenPoseInferencer, inputs: str, out_dir: str,
     os.makedirs(pred_dir, exist_ok=True)
     if save_vis:
         os.makedirs(vis_dir, exist_ok=True)
-    summary = DemoSummary()
+    summary = DemoSummary(skipped=skipped_inputs(inputs))
     names = inferencer.keypoint_names
     if kind == 'video':
         _run_video(inferencer, files[0], vis_dir, pred_dir, save_vis, progress, names, summary)
@@ -136,14 +124,18 @@ def run_demo(inferencer: TokenPoseInferencer, inputs: str, out_dir: str,
             result = inferencer.predict(path)
             if result.message:
                 summary.no_person[path] = result.message
+            if result.whole_image:
+                summary.whole_image[path] = result.whole_image
             if save_vis:
                 out = osp.join(vis_dir, drawing)
                 with replacing(out, 'drawing') as partial:
                     mmcv.imwrite(inferencer.draw(path, result), partial)
                 summary.visualizations.append(out)
             pred = osp.join(pred_dir, prediction)
-            write_json(pred, dict(image=path, keypoint_names=names, boxes=inferencer.box_source,
-                                  message=result.message, instances=result.instances))
+            source = 'whole image' if result.whole_image else inferencer.box_source
+            write_json(pred, dict(image=path, keypoint_names=names, boxes=source,
+                                  message=result.message or result.whole_image,
+                                  instances=result.instances))
             summary.predictions.append(pred)
             summary.count(result.instances, inferencer.kpt_thr)
         except (InputError, FileNotFoundError) as e:
@@ -198,7 +190,11 @@ def _draw_video(inferencer: TokenPoseInferencer, path: str, reader: mmcv.VideoRe
                 continue
             if result.message:
                 summary.no_person[f'{path}#{index}'] = result.message
-            records.append(dict(frame=index, instances=result.instances))
+            record = dict(frame=index, instances=result.instances)
+            if result.whole_image:
+                summary.whole_image[f'{path}#{index}'] = result.whole_image
+                record.update(boxes='whole image', message=result.whole_image)
+            records.append(record)
             summary.count(result.instances, inferencer.kpt_thr)
             if out is not None:
                 if writer is None:

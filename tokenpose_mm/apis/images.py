@@ -11,8 +11,10 @@ import numpy as np
 
 from .errors import InputError
 
+# what a file must end with (any case) to be read as an image or a video, alone or in a folder
+# (.gif: OpenCV reads its first frame, as MMPose's inferencer, which takes image/* types)
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.jp2', '.pgm',
-                    '.ppm', '.pbm')
+                    '.ppm', '.pbm', '.gif')
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg', '.mpeg')
 # largest accepted image, H * W (16384 x 8192, 11585 x 11585); files are checked by their header
 # before decoding. Below Pillow's own decompression-bomb limit (2 * PIL.Image.MAX_IMAGE_PIXELS,

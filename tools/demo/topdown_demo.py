@@ -9,6 +9,10 @@
     # nobody is; the output says so)
     python tools/demo/topdown_demo.py CONFIG CKPT person.jpg
 
+Where the detector or the boxes file gives no person (``"coffee.jpg": []``), the image gets no
+pose: ``no person: ...`` is printed and its JSON has no instances; ``--whole-image-when-none``
+poses the whole image instead, as MMPose's Pose2DInferencer does.
+
 The detector runs on --device, except on the CPU where mmcv's ops were compiled without CUDA
 (the log says so); --det-device overrides.
 
@@ -48,6 +52,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     boxes.add_argument('--det-config', help='MMDetection detector config (path or mmdet::...)')
     boxes.add_argument('--boxes', help='JSON file of person boxes')
     parser.add_argument('--det-checkpoint', help='detector weights for --det-config')
+    parser.add_argument('--whole-image-when-none', action='store_true',
+                        help='where the detector or --boxes gives no person, pose the whole '
+                        "image as one person (MMPose's Pose2DInferencer does so silently); "
+                        "default: no pose, reported as 'no person'")
     parser.add_argument('--det-cat-ids', type=int, nargs='+', default=[0],
                         help='detector labels that are people (COCO detectors: 0)')
     parser.add_argument('--bbox-thr', type=unit_interval('--bbox-thr'), default=0.3,
@@ -70,6 +78,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.det_checkpoint is not None and args.det_config is None:
         raise ValueError('--det-checkpoint needs --det-config')
+    if args.whole_image_when_none and args.det_config is None and args.boxes is None:
+        raise ValueError('--whole-image-when-none needs --det-config or --boxes: without them '
+                         'every image is already one whole-image person')
     if args.det_config is not None and args.det_checkpoint is None:
         print('warning: no --det-checkpoint: the detector has random weights', file=sys.stderr)
     # the arguments and inputs first: a wrong one is reported before the models load
@@ -92,7 +103,7 @@ def main(argv=None) -> int:
         det_weights=args.det_checkpoint, boxes_file=args.boxes, bbox_thr=args.bbox_thr,
         nms_thr=args.nms_thr, det_cat_ids=args.det_cat_ids, kpt_thr=args.kpt_thr,
         cfg_options=args.cfg_options, det_cfg_options=args.det_cfg_options,
-        det_device=args.det_device)
+        det_device=args.det_device, whole_image_when_none=args.whole_image_when_none)
     if inferencer.box_source == 'whole image':
         print(WHOLE_IMAGE, file=sys.stderr)
     summary = run_demo(inferencer, args.input, args.out_dir, save_vis=not args.no_vis,
@@ -106,8 +117,14 @@ def main(argv=None) -> int:
                  if every else ''))
     for path, message in summary.no_person.items():
         print(f'no person: {message}')
+    for path, message in summary.whole_image.items():
+        print(f'whole image: {message}')
     for path, message in summary.failed.items():
         print(f'error: {message}', file=sys.stderr)
+    if summary.skipped:
+        print(f'skipped {len(summary.skipped)} file(s) of {args.input!r} that are not images by '
+              f'their extension: {", ".join(summary.skipped[:5])}'
+              + (' ...' if len(summary.skipped) > 5 else ''))
     print(f'{summary.people} people in {len(summary.predictions)} input(s); '
           f'predictions in {args.out_dir}/predictions'
           + ('' if args.no_vis else f', drawings in {args.out_dir}/vis'))
