@@ -39,9 +39,9 @@ def list_inputs(path: str) -> Tuple[str, List[str]]:
         return 'image', files
     kind = input_kind(path)
     if kind is None:
-        raise InputError(f'{path!r} is neither an image (extensions {IMAGE_EXTENSIONS}) nor a '
-                         f'video ({VIDEO_EXTENSIONS}) by its extension; a folder reads the '
-                         'same files')
+        raise InputError(f'{path!r} is neither an image ({", ".join(IMAGE_EXTENSIONS)}) nor a '
+                         f'video ({", ".join(VIDEO_EXTENSIONS)}) by its extension, alone or in '
+                         'a folder')
     return kind, [path]
 
 
