@@ -401,5 +401,6 @@ from .bad_input_cases_config import CONFIG_CASES  # noqa: E402  (likewise)
 from .bad_input_cases_data import DATA_CASES  # noqa: E402  (likewise)
 
 from .bad_input_cases_outputs import OUTPUT_CASES  # noqa: E402  (likewise)
+from .bad_input_cases_inference import INFERENCE_CASES  # noqa: E402  (likewise)
 
-CASES += WEIGHT_CASES + MORE_CASES + CONFIG_CASES + DATA_CASES + OUTPUT_CASES
+CASES += WEIGHT_CASES + MORE_CASES + CONFIG_CASES + DATA_CASES + OUTPUT_CASES + INFERENCE_CASES
