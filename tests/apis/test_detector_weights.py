@@ -126,3 +126,7 @@ def test_plain_mmpose_spellings_of_the_detector(files):
                                  device='cpu', det_model=spelling, det_weights=files[0],
                                  det_cat_ids=[0])
         assert_loaded(plain.inferencer.detector, files[0])
+    # a path without det_cat_ids: MMPose keeps the labels equal to None, i.e. no box at all
+    plain = MMPoseInferencer(pose2d=config_path('t'), device='cpu',
+                             det_model=resolve_config(DETECTOR), det_weights=files[0])
+    assert plain.inferencer.det_cat_ids == (None, )
