@@ -4,7 +4,9 @@
   and validated person boxes (given, boxes file, detector, whole image);
   :class:`TokenPoseMMPoseInferencer`: MMPose's ``MMPoseInferencer`` running it;
 - :func:`init_pose_model`: MMPose's ``init_model`` with the same loading;
-- inputs: :func:`load_image`, :func:`validate_boxes`, :func:`load_boxes_file`;
+- inputs: :func:`load_image`, :func:`validate_boxes`, :func:`load_boxes_file`,
+  :func:`file_person_boxes`, :func:`list_inputs` (one reading for every tool);
+- the detector: :func:`init_person_detector` (strict weights, :func:`load_detector_weights`);
 - :func:`run_demo`: the demo's loop over images, folders and videos (``tools/demo``).
 """
 from .batch import prepare_batch

@@ -1,5 +1,7 @@
-"""The person detector of top-down inference: MMDetection's own ``DetInferencer``, on a device
-where its ops exist, and its person boxes cleaned for the pose model."""
+"""The person detector of top-down inference: MMDetection's own ``DetInferencer``, named as a
+path, ``mmdet::...`` or a metafile model name, with its weights read safely and loaded strictly
+(:func:`load_detector_weights`), on a device where its ops exist, and its person boxes cleaned
+for the pose model."""
 import functools
 import logging
 import os.path as osp

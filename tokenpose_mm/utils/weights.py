@@ -7,7 +7,8 @@ int64 tensor for a float parameter), non-finite values, and a ``dataset_meta`` t
 the model or the config (keypoint count and names, ``flip_indices`` that are not a permutation
 of 0..K-1 or differ from the config's). Every path uses it:
 :class:`~tokenpose_mm.engine.hooks.CheckpointMatchHook` (Runner: ``load_from``, resume,
-``tools/test.py``), :func:`load_weights` (inferencer, demo, ONNX export, attention maps) and the
+``tools/test.py``), :func:`load_weights` (inferencer, demo, ONNX export, attention maps), the
+person detector's weights (:func:`tokenpose_mm.apis.detector.load_detector_weights`) and the
 official-checkpoint converter.
 """
 import re
